@@ -1,0 +1,3 @@
+module rlimit-injector.io/launcher
+
+go 1.22

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// launchBin is the launcher built once for the integration tests.
+var launchBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "launch-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	launchBin = filepath.Join(dir, "launch")
+	build := exec.Command("go", "build", "-trimpath", "-o", launchBin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building the launcher: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// requireOrSkip is the one place that decides between skipping and failing a
+// test whose environment is missing: CI sets RLIMIT_INJECTOR_NO_SKIP=1 so that
+// a machine without root or memory cgroups cannot pass by skipping.
+func requireOrSkip(t *testing.T, ok bool, reason string) {
+	t.Helper()
+	if ok {
+		return
+	}
+	if os.Getenv("RLIMIT_INJECTOR_NO_SKIP") == "1" {
+		t.Fatalf("cannot run: %s (RLIMIT_INJECTOR_NO_SKIP=1 turns this skip into a failure)", reason)
+	}
+	t.Skip(reason)
+}
+
+func requireRoot(t *testing.T) {
+	requireOrSkip(t, os.Geteuid() == 0, "needs root")
+}
+
+// cleanEnv is the test's environment without the launcher's own inputs, so that
+// a developer's shell settings cannot change the results.
+func cleanEnv(extra ...string) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		switch name, _, _ := strings.Cut(kv, "="); name {
+		case envMemoryLimit, envMode, envRatio, envVerbose, envArenas:
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, extra...)
+}
+
+// launch runs the launcher with args and the given extra env and returns
+// stdout, stderr and the exit code.
+func launch(t *testing.T, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(launchBin, args...)
+	cmd.Env = cleanEnv(env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("running launcher: %v", err)
+	}
+	return stdout.String(), stderr.String(), code
+}

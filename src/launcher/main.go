@@ -1,0 +1,250 @@
+// Command launch sets a memory rlimit matching the container's memory limit and
+// execs the program, so that over-allocation fails inside the program
+// (MemoryError, malloc NULL, OutOfMemoryError) instead of drawing the OOM killer.
+//
+//	launch -- PROGRAM [ARGS...]
+//	launch --install DIR
+//	launch --version
+//
+// See docs/launcher.md for the contract.
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const (
+	envRatio   = "RLIMIT_INJECTOR_RATIO"
+	envVerbose = "RLIMIT_INJECTOR_VERBOSE"
+	envArenas  = "MALLOC_ARENA_MAX"
+)
+
+const usage = `usage: launch -- PROGRAM [ARGS...]
+       launch --install DIR
+       launch --version`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Environ(), system{root: "/"}))
+}
+
+// run returns only when the program could not be exec'd (or for the
+// non-exec subcommands); every failure prints one line to stderr.
+func run(args, environ []string, sys system) int {
+	cmd, err := parseArgs(args)
+	if err != nil {
+		return fail(exitBadSettings, err.Error())
+	}
+	switch cmd.kind {
+	case cmdVersion:
+		fmt.Println("rlimit-injector launcher", version)
+		return 0
+	case cmdHelp:
+		fmt.Println(usage)
+		return 0
+	case cmdInstall:
+		if err := install("/proc/self/exe", cmd.dir); err != nil {
+			return fail(exitInstallFailed, "install: "+err.Error())
+		}
+		return 0
+	}
+
+	p, warnings, code, err := makePlan(cmd.argv, environ, sys)
+	for _, w := range warnings {
+		fmt.Fprintln(os.Stderr, "rlimit-injector: "+w)
+	}
+	if err != nil {
+		return fail(code, err.Error())
+	}
+
+	set := p.target
+	if set > 0 {
+		set = capToHardLimit(p.mode.resource(), set)
+	}
+	if p.verbose {
+		fmt.Fprintln(os.Stderr, "rlimit-injector: "+p.describe(set))
+	}
+	if set > 0 {
+		// From here to execve nothing may need new memory from the kernel: the
+		// launcher's own Go runtime already holds ~700 MiB of address space, so
+		// under a small RLIMIT_AS any heap growth would be a fatal error.
+		reserveHeadroom()
+		if err := setLimit(p.mode.resource(), set); err != nil {
+			fmt.Fprintf(os.Stderr, "rlimit-injector: warning: setrlimit %s=%d failed: %v; running without a limit\n", p.mode.rlimitName(), set, err)
+		}
+	}
+	err = syscall.Exec(p.path, p.argv, p.env)
+	return fail(exitCodeFor(err), fmt.Sprintf("exec %s: %v", p.path, err))
+}
+
+func fail(code int, msg string) int {
+	fmt.Fprintln(os.Stderr, "rlimit-injector: "+msg)
+	return code
+}
+
+type cmdKind int
+
+const (
+	cmdRun cmdKind = iota
+	cmdInstall
+	cmdVersion
+	cmdHelp
+)
+
+type command struct {
+	kind cmdKind
+	argv []string // program and its arguments, untouched
+	dir  string   // install target
+}
+
+// parseArgs insists on "--" before the program so that no program argument
+// is ever taken for a launcher option.
+func parseArgs(args []string) (command, error) {
+	if len(args) == 0 {
+		return command{}, fmt.Errorf("no program given (%s)", oneLine(usage))
+	}
+	switch args[0] {
+	case "--":
+		if len(args) < 2 || args[1] == "" {
+			return command{}, fmt.Errorf("no program after --")
+		}
+		return command{kind: cmdRun, argv: args[1:]}, nil
+	case "--install":
+		if len(args) != 2 || args[1] == "" {
+			return command{}, fmt.Errorf("--install takes exactly one directory")
+		}
+		return command{kind: cmdInstall, dir: args[1]}, nil
+	case "--version":
+		return command{kind: cmdVersion}, nil
+	case "--help", "-h":
+		return command{kind: cmdHelp}, nil
+	}
+	return command{}, fmt.Errorf("expected -- before the program, got %q (%s)", args[0], oneLine(usage))
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", ";")), " ")
+}
+
+// parseRatio accepts 0 < r <= 1; empty means 1.
+func parseRatio(raw string) (float64, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return 1, nil
+	}
+	r, err := strconv.ParseFloat(raw, 64)
+	if err != nil || !(r > 0 && r <= 1) { // also rejects NaN
+		return 0, fmt.Errorf("%s=%q: want a number with 0 < r <= 1", envRatio, raw)
+	}
+	return r, nil
+}
+
+type plan struct {
+	path    string // resolved program
+	argv    []string
+	env     []string
+	mode    mode
+	why     string // why auto chose the mode
+	limit   limit
+	ratio   float64
+	target  uint64 // rlimit to set; 0 = exec only
+	verbose bool
+}
+
+// makePlan decides everything without side effects (beyond reading files).
+// On error it also returns the exit code.
+func makePlan(argv, environ []string, sys system) (plan, []string, int, error) {
+	getenv := envLookup(environ)
+	p := plan{argv: argv, env: environ}
+	p.verbose = isTrue(getenv(envVerbose))
+
+	var err error
+	if p.mode, err = parseMode(getenv(envMode)); err != nil {
+		return p, nil, exitBadSettings, err
+	}
+	if p.ratio, err = parseRatio(getenv(envRatio)); err != nil {
+		return p, nil, exitBadSettings, err
+	}
+	pathEnv := getenv("PATH")
+	if p.path, err = lookPath(argv[0], pathEnv); err != nil {
+		return p, nil, exitCodeFor(err), fmt.Errorf("%s: %v", argv[0], err)
+	}
+	if p.mode == modeOff {
+		return p, nil, 0, nil
+	}
+	if p.mode == modeAuto {
+		p.mode, p.why = autoMode(p.path, getenv, pathEnv)
+	}
+
+	var warnings []string
+	p.limit, warnings = resolveLimit(getenv, sys)
+	if p.limit.bytes == 0 {
+		return p, warnings, 0, nil
+	}
+	p.target = p.limit.bytes
+	if p.ratio < 1 {
+		p.target = uint64(float64(p.limit.bytes) * p.ratio)
+	}
+	if p.mode == modeAS && !hasEnv(environ, envArenas) {
+		// glibc reserves 64 MiB of address space per thread arena; under
+		// RLIMIT_AS those reservations alone can exhaust the budget.
+		p.env = append(append([]string(nil), environ...), envArenas+"=2")
+	}
+	return p, warnings, 0, nil
+}
+
+// describe is the verbose line: what limit, from where, and what was set.
+func (p plan) describe(set uint64) string {
+	m := string(p.mode)
+	if p.why != "" {
+		m += " (auto: " + p.why + ")"
+	}
+	if p.mode == modeOff {
+		return "mode off: exec only"
+	}
+	if p.limit.bytes == 0 {
+		return fmt.Sprintf("no memory limit found (%s); mode %s; exec only", strings.Join(p.limit.seen, ", "), m)
+	}
+	s := fmt.Sprintf("limit %d from %s; ratio %g; %s=%d", p.limit.bytes, p.limit.from, p.ratio, p.mode.rlimitName(), set)
+	if set == 0 {
+		s = fmt.Sprintf("limit %d from %s; ratio %g; %s not set", p.limit.bytes, p.limit.from, p.ratio, p.mode.rlimitName())
+	} else if set < p.target {
+		s += fmt.Sprintf(" (capped by the existing hard limit; wanted %d)", p.target)
+	}
+	return s + "; mode " + m
+}
+
+func envLookup(environ []string) func(string) string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			if _, dup := m[k]; !dup { // the first wins, as in getenv(3)
+				m[k] = v
+			}
+		}
+	}
+	return func(k string) string { return m[k] }
+}
+
+func hasEnv(environ []string, key string) bool {
+	for _, kv := range environ {
+		if strings.HasPrefix(kv, key+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+func isTrue(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,161 @@
+package io.rlimitinjector.admission;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.rlimitinjector.json.Json;
+import io.rlimitinjector.mutation.MutationResult;
+import io.rlimitinjector.mutation.PodPatch;
+import io.rlimitinjector.mutation.PodMutator;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * AdmissionReview {@code admission.k8s.io/v1} in, AdmissionReview out. A request it cannot read is a
+ * {@link BadAdmissionRequest}; anything that goes wrong after that admits the pod unchanged, with a warning, because
+ * the webhook must never block a pod through its own fault.
+ */
+public final class AdmissionReviewHandler {
+    static final String API_VERSION = "admission.k8s.io/v1";
+    /** The API server shows warnings one per line; past a few they stop helping and start hiding each other. */
+    static final int MAX_WARNINGS = 20;
+    static final int MAX_WARNING_LENGTH = 256;
+    private static final Logger LOG = LoggerFactory.getLogger(AdmissionReviewHandler.class);
+
+    private final PodMutator mutator;
+
+    public AdmissionReviewHandler(PodMutator mutator) {
+        this.mutator = mutator;
+    }
+
+    public Admission handle(byte[] body) {
+        JsonNode review = parse(body);
+        JsonNode request = review.get("request");
+        if (request == null || !request.isObject()) {
+            throw new BadAdmissionRequest(400, "AdmissionReview has no request object");
+        }
+        String uid = text(request, "uid");
+        if (uid == null || uid.isEmpty()) {
+            throw new BadAdmissionRequest(400, "AdmissionReview request has no uid");
+        }
+        String namespace = text(request, "namespace");
+        JsonNode object = request.get("object");
+        if (!isPodCreation(request) || object == null || !object.isObject()) {
+            return new Admission(uid, namespace, null, "ignored", null, response(uid, null, List.of()));
+        }
+        Pod pod = readPod(object);
+        if (namespace == null && pod.getMetadata() != null) {
+            namespace = pod.getMetadata().getNamespace();
+        }
+        String podName = displayName(pod);
+        try {
+            MutationResult result = mutator.mutate(pod, namespace);
+            ArrayNode patch = PodPatch.between(pod, result.pod());
+            String outcome = result.wrappedCount() > 0 && !patch.isEmpty() ? "mutated" : "unchanged";
+            return new Admission(uid, namespace, podName, outcome, result,
+                    response(uid, patch.isEmpty() ? null : patch, result.warnings()));
+        } catch (RuntimeException e) {
+            LOG.error("mutation of pod {}/{} failed; admitting it unchanged", namespace, podName, e);
+            return new Admission(uid, namespace, podName, "error", null, response(uid, null,
+                    List.of("internal error (" + e.getClass().getSimpleName() + "); pod admitted unchanged")));
+        }
+    }
+
+    public static byte[] toBytes(Admission admission) {
+        return Json.MAPPER.writeValueAsBytes(admission.review());
+    }
+
+    private static JsonNode parse(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw new BadAdmissionRequest(400, "empty body; expected an AdmissionReview " + API_VERSION);
+        }
+        JsonNode review;
+        try {
+            review = Json.MAPPER.readTree(body);
+        } catch (JacksonException e) {
+            throw new BadAdmissionRequest(400, "body is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (review == null || !review.isObject()) {
+            throw new BadAdmissionRequest(400, "body is not a JSON object; expected an AdmissionReview " + API_VERSION);
+        }
+        if (!"AdmissionReview".equals(text(review, "kind")) || !API_VERSION.equals(text(review, "apiVersion"))) {
+            throw new BadAdmissionRequest(400, "expected kind AdmissionReview, apiVersion " + API_VERSION + "; got kind "
+                    + text(review, "kind") + ", apiVersion " + text(review, "apiVersion"));
+        }
+        return review;
+    }
+
+    private static boolean isPodCreation(JsonNode request) {
+        JsonNode kind = request.get("kind");
+        JsonNode resource = request.get("resource");
+        boolean pod = kind != null && "Pod".equals(text(kind, "kind")) && "".equals(orEmpty(text(kind, "group")));
+        boolean podsResource = resource == null || "pods".equals(text(resource, "resource"));
+        boolean subresource = !orEmpty(text(request, "subResource")).isEmpty();
+        return pod && podsResource && !subresource && "CREATE".equals(text(request, "operation"));
+    }
+
+    private static Pod readPod(JsonNode object) {
+        try {
+            return Json.MAPPER.treeToValue(object, Pod.class);
+        } catch (JacksonException e) {
+            throw new BadAdmissionRequest(400, "request.object is not a valid Pod: " + e.getOriginalMessage());
+        }
+    }
+
+    private static JsonNode response(String uid, ArrayNode patch, List<String> warnings) {
+        ObjectNode review = Json.MAPPER.createObjectNode();
+        review.put("apiVersion", API_VERSION);
+        review.put("kind", "AdmissionReview");
+        ObjectNode response = review.putObject("response");
+        response.put("uid", uid);
+        response.put("allowed", true);
+        if (patch != null) {
+            response.put("patchType", "JSONPatch");
+            response.put("patch", Base64.getEncoder().encodeToString(Json.MAPPER.writeValueAsBytes(patch)));
+        }
+        List<String> shown = shownWarnings(warnings);
+        if (!shown.isEmpty()) {
+            ArrayNode array = response.putArray("warnings");
+            shown.forEach(array::add);
+        }
+        return review;
+    }
+
+    /** Warnings as the API server accepts them: printable, short, and not too many. */
+    static List<String> shownWarnings(List<String> warnings) {
+        List<String> shown = new ArrayList<>();
+        for (String warning : warnings.subList(0, Math.min(warnings.size(), MAX_WARNINGS))) {
+            String line = "rlimit-injector: " + warning.replaceAll("\\p{Cntrl}", " ");
+            shown.add(line.length() > MAX_WARNING_LENGTH ? line.substring(0, MAX_WARNING_LENGTH - 3) + "..." : line);
+        }
+        if (warnings.size() > MAX_WARNINGS) {
+            shown.add("rlimit-injector: " + (warnings.size() - MAX_WARNINGS)
+                    + " more warnings; see the rlimit-injector.io/status annotation");
+        }
+        return shown;
+    }
+
+    static String displayName(Pod pod) {
+        if (pod.getMetadata() == null) {
+            return "";
+        }
+        if (pod.getMetadata().getName() != null && !pod.getMetadata().getName().isEmpty()) {
+            return pod.getMetadata().getName();
+        }
+        return pod.getMetadata().getGenerateName() == null ? "" : pod.getMetadata().getGenerateName() + "*";
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isString() ? value.asString() : null;
+    }
+
+    private static String orEmpty(String text) {
+        return text == null ? "" : text;
+    }
+}

@@ -1,0 +1,23 @@
+package io.rlimitinjector.admission;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How the webhook listens.
+ *
+ * @param host address to bind; all interfaces by default, as a pod needs
+ * @param port HTTPS port
+ * @param certificateFile PEM certificate chain, as mounted from a {@code kubernetes.io/tls} Secret
+ * @param keyFile PEM private key
+ * @param certificatePollInterval how often the PEM files are checked for a new certificate
+ */
+public record ServerSettings(String host, int port, Path certificateFile, Path keyFile,
+        Duration certificatePollInterval) {
+    /** Kubernetes caps a stored object at 1.5 MiB; an AdmissionReview carries one pod, so 4 MiB leaves room. */
+    public static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
+    /** A client that sends nothing for this long is dropped; the API server's own timeout is 10 s at most. */
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(15);
+    /** How long a stopping server waits for the requests it is serving. */
+    public static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+}

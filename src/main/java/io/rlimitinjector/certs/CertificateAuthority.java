@@ -1,0 +1,137 @@
+package io.rlimitinjector.certs;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A small certificate authority for the webhook's serving certificates: an ECDSA P-256 CA that issues server
+ * certificates for the webhook's DNS names and IPs.
+ */
+public final class CertificateAuthority {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final KeyPair keys;
+    private final X509Certificate certificate;
+
+    private CertificateAuthority(KeyPair keys, X509Certificate certificate) {
+        this.keys = keys;
+        this.certificate = certificate;
+    }
+
+    public static CertificateAuthority create(String commonName, Duration validity) throws GeneralSecurityException {
+        KeyPair keys = newKeyPair();
+        X500Name name = new X500Name("CN=" + commonName);
+        Instant now = Instant.now();
+        try {
+            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(),
+                    Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(validity)), name, keys.getPublic())
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+                    .addExtension(Extension.subjectKeyIdentifier, false,
+                            utils.createSubjectKeyIdentifier(keys.getPublic()));
+            return new CertificateAuthority(keys, sign(builder, keys));
+        } catch (IOException e) {
+            throw new GeneralSecurityException("cannot build CA certificate", e);
+        }
+    }
+
+    /**
+     * A serving certificate for the given names; entries that parse as IP addresses become IP SANs.
+     */
+    public IssuedCertificate issue(List<String> names, Duration validity) throws GeneralSecurityException {
+        KeyPair serving = newKeyPair();
+        Instant now = Instant.now();
+        List<GeneralName> sans = new ArrayList<>();
+        for (String name : names) {
+            boolean ip = name.matches("[0-9.]+") || name.contains(":");
+            sans.add(new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, name));
+        }
+        try {
+            JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate,
+                    serial(), Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(validity)),
+                    new X500Name("CN=" + names.get(0)), serving.getPublic())
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                    .addExtension(Extension.subjectAlternativeName, false,
+                            new GeneralNames(sans.toArray(new GeneralName[0])))
+                    .addExtension(Extension.authorityKeyIdentifier, false,
+                            utils.createAuthorityKeyIdentifier(certificate));
+            X509Certificate issued = sign(builder, keys);
+            return new IssuedCertificate(pem(issued), pem(new JcaPKCS8Generator(serving.getPrivate(), null).generate()));
+        } catch (IOException e) {
+            throw new GeneralSecurityException("cannot build serving certificate", e);
+        }
+    }
+
+    public X509Certificate certificate() {
+        return certificate;
+    }
+
+    public String certificatePem() {
+        return pem(certificate);
+    }
+
+    /** A certificate and its key, PEM-encoded as in a {@code kubernetes.io/tls} Secret. */
+    public record IssuedCertificate(String certificatePem, String keyPem) {
+    }
+
+    private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer) throws GeneralSecurityException {
+        try {
+            return new JcaX509CertificateConverter().getCertificate(
+                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer.getPrivate())));
+        } catch (OperatorCreationException e) {
+            throw new GeneralSecurityException("cannot sign certificate", e);
+        }
+    }
+
+    private static KeyPair newKeyPair() throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+        return generator.generateKeyPair();
+    }
+
+    private static BigInteger serial() {
+        return new BigInteger(127, RANDOM);
+    }
+
+    static String pem(Object object) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            writer.writeObject(object);
+        } catch (IOException e) {
+            throw new IllegalStateException("PEM encoding to a string cannot fail", e);
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,57 @@
+package io.rlimitinjector.cli;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/** The one jar's entry point: {@code serve} or {@code inject}. */
+public final class Main {
+    static final String USAGE = """
+            usage: rlimit-injector <command> [flags]
+              serve    run the admission webhook over HTTPS
+              inject   mutate manifests offline: rlimit-injector inject -f FILE|-
+            Run a command with --help for its flags.
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(Arrays.asList(args)));
+    }
+
+    static int run(List<String> args) {
+        if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h")) {
+            System.out.print(USAGE);
+            return args.isEmpty() ? 2 : 0;
+        }
+        String command = args.get(0);
+        List<String> rest = args.subList(1, args.size());
+        String usage = switch (command) {
+            case "serve" -> ServeCommand.USAGE;
+            case "inject" -> InjectCommand.USAGE;
+            default -> null;
+        };
+        if (usage == null) {
+            System.err.print("unknown command \"" + command + "\"\n" + USAGE);
+            return 2;
+        }
+        if (rest.contains("--help") || rest.contains("-h")) {
+            System.out.print(usage);
+            return 0;
+        }
+        try {
+            if (command.equals("serve")) {
+                ServeCommand.run(Options.parse(rest, ServeCommand.FLAGS, Set.of(), System.getenv()));
+                return 0;
+            }
+            return InjectCommand.run(rest, System.getenv(), System.in, System.out, System.err);
+        } catch (Options.UsageException e) {
+            System.err.print("rlimit-injector " + command + ": " + e.getMessage() + "\n" + usage);
+            return 2;
+        } catch (Exception e) {
+            System.err.println("rlimit-injector " + command + ": " + e.getMessage());
+            return 1;
+        }
+    }
+}

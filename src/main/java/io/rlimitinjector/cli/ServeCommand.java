@@ -1,0 +1,58 @@
+package io.rlimitinjector.cli;
+
+import io.rlimitinjector.admission.AdmissionReviewHandler;
+import io.rlimitinjector.admission.AdmissionServer;
+import io.rlimitinjector.admission.ServerSettings;
+import io.rlimitinjector.mutation.EntrypointResolver;
+import io.rlimitinjector.mutation.InjectionSettings;
+import io.rlimitinjector.mutation.PodMutator;
+import io.rlimitinjector.tls.ReloadingTlsContext;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code serve}: the admission webhook, until SIGTERM. */
+final class ServeCommand {
+    static final Set<String> FLAGS = flags();
+    static final String USAGE = """
+            usage: rlimit-injector serve [flags]
+              --host ADDRESS                address to listen on (default 0.0.0.0)
+              --port PORT                   HTTPS port (default 8443)
+              --tls-cert FILE               PEM certificate chain (default /etc/rlimit-injector/tls/tls.crt)
+              --tls-key FILE                PEM private key (default /etc/rlimit-injector/tls/tls.key)
+              --cert-poll-seconds N         how often to check the files for a new certificate (default 5)
+            """ + SettingsFlags.USAGE;
+
+    private ServeCommand() {
+    }
+
+    static void run(Options options) throws Exception {
+        InjectionSettings injection = SettingsFlags.read(options);
+        ServerSettings settings = new ServerSettings(
+                options.get("host", "0.0.0.0"),
+                options.getInt("port", 8443),
+                Path.of(options.get("tls-cert", "/etc/rlimit-injector/tls/tls.crt")),
+                Path.of(options.get("tls-key", "/etc/rlimit-injector/tls/tls.key")),
+                Duration.ofSeconds(options.getInt("cert-poll-seconds", 5)));
+        ReloadingTlsContext tls = ReloadingTlsContext.watch(settings.certificateFile(), settings.keyFile(),
+                settings.certificatePollInterval());
+        AdmissionReviewHandler handler = new AdmissionReviewHandler(new PodMutator(injection, EntrypointResolver.NONE));
+        AdmissionServer server = AdmissionServer.start(settings, handler, tls);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "shutdown"));
+        System.err.printf("rlimit-injector: serving https on %s:%d, launcher image %s%n",
+                settings.host(), server.port(), injection.launcherImage());
+        stopped.await();
+    }
+
+    private static Set<String> flags() {
+        Set<String> flags = new HashSet<>(SettingsFlags.NAMES);
+        flags.addAll(Set.of("host", "port", "tls-cert", "tls-key", "cert-poll-seconds"));
+        return Set.copyOf(flags);
+    }
+}

@@ -1,0 +1,47 @@
+package io.rlimitinjector.mutation;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+/**
+ * What was done to one container, as written to the status annotation. A wrapped container has a mode and no
+ * {@code skipped}; a skipped one has only its name, type and the reason.
+ *
+ * @param type {@code container}, {@code initContainer} or {@code sidecar} (an init container that keeps running)
+ * @param mode {@code as}, {@code data}, or {@code auto} when the launcher decides
+ * @param limitSource where the launcher reads the limit: the downward API's {@code limits.memory}
+ * @param entrypointSource where the wrapped program came from: {@code command}, {@code annotation} or {@code registry}
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"name", "type", "mode", "modeReason", "ratio", "memoryLimit", "limitSource", "entrypointSource",
+        "launcherImage", "skipped"})
+public record ContainerDecision(
+        String name,
+        String type,
+        String mode,
+        String modeReason,
+        String ratio,
+        String memoryLimit,
+        String limitSource,
+        String entrypointSource,
+        String launcherImage,
+        String skipped) {
+
+    public static final String LIMIT_SOURCE = "downward API limits.memory";
+
+    static ContainerDecision wrapped(ContainerRef ref, ModeChoice mode, double ratio, String memoryLimit,
+            String entrypointSource, String launcherImage) {
+        return new ContainerDecision(ref.name(), ref.type(), mode.mode().value(), mode.reason(), Ratio.format(ratio),
+                memoryLimit, LIMIT_SOURCE, entrypointSource, launcherImage, null);
+    }
+
+    static ContainerDecision skipped(ContainerRef ref, String reason) {
+        return new ContainerDecision(ref.name(), ref.type(), null, null, null, null, null, null, null, reason);
+    }
+
+    @JsonIgnore
+    public boolean isWrapped() {
+        return skipped == null;
+    }
+}

@@ -1,0 +1,33 @@
+package io.rlimitinjector.mutation;
+
+import io.fabric8.kubernetes.api.model.Pod;
+
+/**
+ * Finds the entrypoint of a container image whose pod sets no {@code command}. The registry client implements it;
+ * {@link #NONE} is for when lookups are off.
+ */
+@FunctionalInterface
+public interface EntrypointResolver {
+    EntrypointResolver NONE = (image, pod, namespace) -> Lookup.failed("registry lookup is disabled");
+
+    /**
+     * Looks the image up. Implementations bound their own time and never throw for registry trouble: they return
+     * {@link Lookup#failed} with a reason the user can act on.
+     */
+    Lookup resolve(String image, Pod pod, String namespace);
+
+    /** The outcome of one lookup: the image config, or why there is none. */
+    record Lookup(ImageConfig config, String failure) {
+        public static Lookup found(ImageConfig config) {
+            return new Lookup(config, null);
+        }
+
+        public static Lookup failed(String reason) {
+            return new Lookup(null, reason);
+        }
+
+        public boolean isFound() {
+            return config != null;
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.rlimitinjector.mutation;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.rlimitinjector.json.Json;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * The mutation core: a pod in, the pod with every eligible container wrapped by the launcher out, with a decision
+ * per container. It does no I/O of its own; image lookups go through the {@link EntrypointResolver} it is given.
+ */
+public final class PodMutator {
+    private final InjectionSettings settings;
+    private final ProgramFinder programs;
+
+    public PodMutator(InjectionSettings settings, EntrypointResolver resolver) {
+        this.settings = settings;
+        this.programs = new ProgramFinder(resolver);
+    }
+
+    /**
+     * Mutates a copy of the pod.
+     *
+     * @param namespace the pod's namespace; pods made by controllers carry it only in the admission request
+     */
+    public MutationResult mutate(Pod original, String namespace) {
+        Pod pod = Json.MAPPER.convertValue(original, Pod.class);
+        Map<String, String> annotations = annotationsOf(pod);
+        if ("false".equalsIgnoreCase(annotations.get(Contract.INJECT))) {
+            return new MutationResult(pod, List.of(), List.of(), "opted out by annotation " + Contract.INJECT + "=false");
+        }
+        if (pod.getSpec() == null) {
+            return new MutationResult(pod, List.of(), List.of(), "pod has no spec");
+        }
+        Optional<String> unsupported = unsupportedPlatform(pod.getSpec());
+        if (unsupported.isPresent()) {
+            writeStatus(pod, new InjectionStatus(unsupported.get(), List.of()));
+            return new MutationResult(pod, List.of(), List.of("pod not changed: " + unsupported.get()),
+                    unsupported.get());
+        }
+
+        PodSettings podSettings = PodSettings.read(annotations, settings);
+        List<String> warnings = new ArrayList<>(podSettings.warnings());
+        Optional<InjectionStatus> previous = InjectionStatus.parse(annotations.get(Contract.STATUS));
+        List<ContainerDecision> decisions = new ArrayList<>();
+        List<ContainerRef> refs = Stream.concat(
+                        list(pod.getSpec().getInitContainers()).stream()
+                                .filter(container -> !LauncherInstall.isInstallContainer(container))
+                                .map(ContainerRef::ofInit),
+                        list(pod.getSpec().getContainers()).stream().map(ContainerRef::of))
+                .toList();
+        for (ContainerRef ref : refs) {
+            ContainerDecision decision = decide(ref, pod, namespace, podSettings, previous, warnings);
+            if (!decision.isWrapped()) {
+                warnings.add("container \"" + ref.name() + "\" not wrapped: " + decision.skipped());
+            }
+            decisions.add(decision);
+        }
+        if (decisions.stream().anyMatch(ContainerDecision::isWrapped)) {
+            LauncherInstall.addTo(pod.getSpec(), settings);
+        }
+        writeStatus(pod, new InjectionStatus(null, decisions));
+        return new MutationResult(pod, decisions, warnings, null);
+    }
+
+    private ContainerDecision decide(ContainerRef ref, Pod pod, String namespace, PodSettings podSettings,
+            Optional<InjectionStatus> previous, List<String> warnings) {
+        Container container = ref.container();
+        PodSettings.ModeSetting mode = podSettings.modeOf(ref.name(), warnings);
+        if (ContainerWrapper.isWrapped(container)) {
+            // Reinvocation: keep what the first pass decided, so a second pass changes nothing.
+            return previous.flatMap(status -> status.decisionFor(ref.name()))
+                    .filter(ContainerDecision::isWrapped)
+                    .orElseGet(() -> ContainerDecision.wrapped(ref,
+                            new ModeChoice(Mode.AUTO, "already wrapped before this admission"),
+                            podSettings.ratio(), memoryLimitText(container), "command", settings.launcherImage()));
+        }
+        if (podSettings.excluded().contains(ref.name())) {
+            return ContainerDecision.skipped(ref, "excluded by annotation " + Contract.EXCLUDE_CONTAINERS);
+        }
+        if (mode.mode() == Mode.OFF) {
+            return ContainerDecision.skipped(ref, "mode off (" + mode.source() + ")");
+        }
+        String limit = memoryLimitText(container);
+        if (limit == null) {
+            return ContainerDecision.skipped(ref, "no memory limit (resources.limits.memory)");
+        }
+        OptionalLong bytes = MemoryQuantity.toBytes(limit);
+        if (bytes.isEmpty()) {
+            return ContainerDecision.skipped(ref, "memory limit \"" + limit + "\" is not a valid quantity");
+        }
+        if (ContainerWrapper.hasConflictingMount(container)) {
+            return ContainerDecision.skipped(ref, "it already mounts something at " + Contract.MOUNT_PATH
+                    + " or a volume named " + Contract.VOLUME);
+        }
+        Program program;
+        try {
+            program = programs.find(container, pod, namespace, podSettings.annotations(), warnings);
+        } catch (ProgramFinder.Failure failure) {
+            return ContainerDecision.skipped(ref, failure.getMessage());
+        }
+        Optional<String> envMode = list(container.getEnv()).stream()
+                .filter(variable -> Contract.ENV_MODE.equals(variable.getName()))
+                .map(variable -> variable.getValue() == null ? "" : variable.getValue())
+                .findFirst();
+        ModeChoice choice;
+        if (envMode.isPresent()) {
+            // The container's own variable wins at run time, so it must win in the status too.
+            Optional<Mode> parsed = Mode.parse(envMode.get());
+            if (parsed.isEmpty() || parsed.get() == Mode.OFF) {
+                return ContainerDecision.skipped(ref, "its env sets " + Contract.ENV_MODE + "=\"" + envMode.get()
+                        + "\"" + (parsed.isEmpty() ? ", which the launcher would refuse" : ""));
+            }
+            choice = new ModeChoice(parsed.get(), "container env " + Contract.ENV_MODE);
+        } else if (mode.mode() == Mode.AUTO) {
+            choice = AutoMode.decide(runs(container, program), container.getImage(), envNames(container, program),
+                    gpuResources(container));
+        } else {
+            choice = new ModeChoice(mode.mode(), mode.source());
+        }
+        ContainerWrapper.wrap(container, program, choice.mode(), podSettings.ratio());
+        return ContainerDecision.wrapped(ref, choice, podSettings.ratio(), limit, program.source(),
+                settings.launcherImage());
+    }
+
+    /** The argv the container will run, which is what the auto mode inspects. */
+    private static List<String> runs(Container container, Program program) {
+        List<String> argv = new ArrayList<>(program.entrypoint());
+        boolean hadArgs = container.getArgs() != null && !container.getArgs().isEmpty();
+        argv.addAll(hadArgs ? container.getArgs() : program.defaultArgs());
+        return argv;
+    }
+
+    private static Set<String> envNames(Container container, Program program) {
+        Set<String> names = new TreeSet<>(program.imageEnv().keySet());
+        list(container.getEnv()).stream().map(EnvVar::getName).forEach(names::add);
+        return names;
+    }
+
+    /** Extended resources named like {@code nvidia.com/gpu} or {@code gpu.intel.com/i915}. */
+    private static Set<String> gpuResources(Container container) {
+        Set<String> gpus = new TreeSet<>();
+        if (container.getResources() != null && container.getResources().getLimits() != null) {
+            container.getResources().getLimits().forEach((name, quantity) -> {
+                if (name.contains("/") && name.toLowerCase().contains("gpu") && !"0".equals(quantity.toString())) {
+                    gpus.add(name);
+                }
+            });
+        }
+        return gpus;
+    }
+
+    private static String memoryLimitText(Container container) {
+        if (container.getResources() == null || container.getResources().getLimits() == null) {
+            return null;
+        }
+        Quantity limit = container.getResources().getLimits().get("memory");
+        return limit == null ? null : limit.toString();
+    }
+
+    private static Optional<String> unsupportedPlatform(PodSpec spec) {
+        boolean windows = (spec.getOs() != null && "windows".equalsIgnoreCase(spec.getOs().getName()))
+                || (spec.getNodeSelector() != null
+                        && "windows".equalsIgnoreCase(spec.getNodeSelector().get("kubernetes.io/os")));
+        return windows ? Optional.of("Windows pod; rlimits are a Linux feature") : Optional.empty();
+    }
+
+    private static Map<String, String> annotationsOf(Pod pod) {
+        if (pod.getMetadata() == null || pod.getMetadata().getAnnotations() == null) {
+            return Map.of();
+        }
+        return pod.getMetadata().getAnnotations();
+    }
+
+    private static void writeStatus(Pod pod, InjectionStatus status) {
+        if (pod.getMetadata() == null) {
+            pod.setMetadata(new ObjectMeta());
+        }
+        Map<String, String> annotations = pod.getMetadata().getAnnotations() == null
+                ? new LinkedHashMap<>() : new LinkedHashMap<>(pod.getMetadata().getAnnotations());
+        annotations.put(Contract.STATUS, status.toJson());
+        pod.getMetadata().setAnnotations(annotations);
+    }
+
+    private static <T> List<T> list(List<T> items) {
+        return items == null ? List.of() : items;
+    }
+}

@@ -1,0 +1,66 @@
+package io.rlimitinjector.mutation;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The pod's own choices, read from its annotations on top of the webhook's defaults; bad values are reported. */
+record PodSettings(Map<String, String> annotations, Mode mode, String modeSource, double ratio, Set<String> excluded,
+        List<String> warnings) {
+
+    static PodSettings read(Map<String, String> annotations, InjectionSettings defaults) {
+        List<String> warnings = new ArrayList<>();
+        Mode mode = defaults.defaultMode();
+        String modeSource = "webhook default";
+        String modeText = annotations.get(Contract.MODE);
+        if (modeText != null) {
+            Optional<Mode> parsed = Mode.parse(modeText);
+            if (parsed.isPresent()) {
+                mode = parsed.get();
+                modeSource = "annotation " + Contract.MODE;
+            } else {
+                warnings.add(invalid(Contract.MODE, modeText, "auto, as, data or off", mode.value()));
+            }
+        }
+        double ratio = defaults.defaultRatio();
+        String ratioText = annotations.get(Contract.RATIO);
+        if (ratioText != null) {
+            Optional<Double> parsed = Ratio.parse(ratioText);
+            if (parsed.isPresent()) {
+                ratio = parsed.get();
+            } else {
+                warnings.add(invalid(Contract.RATIO, ratioText, "a number > 0 and <= 1", Ratio.format(ratio)));
+            }
+        }
+        Set<String> excluded = Arrays.stream(annotations.getOrDefault(Contract.EXCLUDE_CONTAINERS, "").split(","))
+                .map(String::trim)
+                .filter(name -> !name.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+        return new PodSettings(annotations, mode, modeSource, ratio, excluded, List.copyOf(warnings));
+    }
+
+    /** The container's mode: its own annotation, else the pod's, else the default. */
+    ModeSetting modeOf(String container, List<String> warnings) {
+        String key = Contract.modeFor(container);
+        String text = annotations.get(key);
+        if (text != null) {
+            Optional<Mode> parsed = Mode.parse(text);
+            if (parsed.isPresent()) {
+                return new ModeSetting(parsed.get(), "annotation " + key);
+            }
+            warnings.add(invalid(key, text, "auto, as, data or off", mode.value()));
+        }
+        return new ModeSetting(mode, modeSource);
+    }
+
+    static String invalid(String key, String value, String expected, String used) {
+        return "annotation " + key + "=\"" + value + "\" is not " + expected + "; using " + used;
+    }
+
+    record ModeSetting(Mode mode, String source) {
+    }
+}

@@ -1,0 +1,116 @@
+package io.rlimitinjector.tls;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+
+/**
+ * A serving certificate chain and its private key, read from PEM files as Kubernetes mounts them from a
+ * {@code kubernetes.io/tls} Secret. PKCS#8, PKCS#1 RSA and SEC1 EC keys are accepted.
+ */
+public record PemIdentity(List<X509Certificate> chain, PrivateKey key) {
+    static final char[] NO_PASSWORD = new char[0];
+    private static final String ALIAS = "serving";
+
+    public PemIdentity {
+        chain = List.copyOf(chain);
+    }
+
+    /** Reads and checks the pair; a half-written or mismatched pair is an exception, never a broken identity. */
+    public static PemIdentity read(Path certificateFile, Path keyFile) throws IOException, GeneralSecurityException {
+        return parse(Files.readString(certificateFile, StandardCharsets.US_ASCII),
+                Files.readString(keyFile, StandardCharsets.US_ASCII));
+    }
+
+    public static PemIdentity parse(String certificatePem, String keyPem) throws IOException, GeneralSecurityException {
+        List<X509Certificate> chain = certificates(certificatePem);
+        if (chain.isEmpty()) {
+            throw new GeneralSecurityException("no certificate in PEM");
+        }
+        PrivateKey key = privateKey(keyPem);
+        requireMatch(chain.get(0), key);
+        return new PemIdentity(chain, key);
+    }
+
+    public KeyStore keyStore() throws GeneralSecurityException, IOException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry(ALIAS, key, NO_PASSWORD, chain.toArray(new Certificate[0]));
+        return store;
+    }
+
+    public Instant notAfter() {
+        return chain.get(0).getNotAfter().toInstant();
+    }
+
+    public static List<X509Certificate> certificates(String pem) throws IOException, GeneralSecurityException {
+        CertificateFactory factory = CertificateFactory.getInstance("X.509");
+        List<X509Certificate> certificates = new ArrayList<>();
+        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+            Object item;
+            while ((item = parser.readObject()) != null) {
+                if (item instanceof X509CertificateHolder holder) {
+                    certificates.add((X509Certificate) factory.generateCertificate(
+                            new ByteArrayInputStream(holder.getEncoded())));
+                }
+            }
+        }
+        return certificates;
+    }
+
+    private static PrivateKey privateKey(String pem) throws IOException, GeneralSecurityException {
+        JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+        try (Reader reader = new StringReader(pem); PEMParser parser = new PEMParser(reader)) {
+            Object item;
+            while ((item = parser.readObject()) != null) {
+                if (item instanceof PEMKeyPair pair) {
+                    return converter.getPrivateKey(pair.getPrivateKeyInfo());
+                }
+                if (item instanceof PrivateKeyInfo info) {
+                    return converter.getPrivateKey(info);
+                }
+            }
+        }
+        throw new GeneralSecurityException("no unencrypted private key in PEM");
+    }
+
+    /** Signs and verifies one message, which works for any key type and catches a key written for another cert. */
+    private static void requireMatch(X509Certificate certificate, PrivateKey key) throws GeneralSecurityException {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC", "ECDSA" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> throw new GeneralSecurityException("unsupported key algorithm " + key.getAlgorithm());
+        };
+        byte[] message = "rlimit-injector key check".getBytes(StandardCharsets.US_ASCII);
+        Signature signer = Signature.getInstance(algorithm);
+        signer.initSign(key);
+        signer.update(message);
+        byte[] signature = signer.sign();
+        Signature verifier = Signature.getInstance(algorithm);
+        verifier.initVerify(certificate.getPublicKey());
+        verifier.update(message);
+        if (!verifier.verify(signature)) {
+            throw new GeneralSecurityException("private key does not match the certificate");
+        }
+    }
+}

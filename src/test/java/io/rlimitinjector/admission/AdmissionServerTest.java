@@ -1,0 +1,149 @@
+package io.rlimitinjector.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.rlimitinjector.certs.CertificateAuthority;
+import io.rlimitinjector.json.Json;
+import io.rlimitinjector.mutation.EntrypointResolver;
+import io.rlimitinjector.mutation.InjectionSettings;
+import io.rlimitinjector.mutation.PodMutator;
+import io.rlimitinjector.testing.Reviews;
+import io.rlimitinjector.testing.TestTls;
+import io.rlimitinjector.tls.ReloadingTlsContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/** The webhook over real HTTPS with a test CA, as the API server calls it. */
+class AdmissionServerTest {
+    @TempDir
+    static Path certificates;
+    static AdmissionServer server;
+    static HttpClient client;
+    static URI base;
+
+    @BeforeAll
+    static void start() throws Exception {
+        CertificateAuthority ca = CertificateAuthority.create("test-ca", Duration.ofHours(1));
+        TestTls tls = new TestTls(certificates);
+        tls.publish(TestTls.localPair(ca));
+        ServerSettings settings = new ServerSettings("127.0.0.1", 0, tls.certificateFile(), tls.keyFile(),
+                Duration.ofSeconds(1));
+        server = AdmissionServer.start(settings,
+                new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE)),
+                ReloadingTlsContext.watch(tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)));
+        client = HttpClient.newBuilder().sslContext(TestTls.trusting(ca.certificate()))
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        base = URI.create("https://127.0.0.1:" + server.port());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void mutatesOverHttpsAndASecondPassChangesNothing() throws Exception {
+        JsonNode pod = Reviews.pod(Reviews.PYTHON_POD);
+        JsonNode first = post(Reviews.podCreate("uid-a", "shop", pod));
+        assertThat(first.get("response").get("uid").asString()).isEqualTo("uid-a");
+        JsonNode stored = Reviews.patched(pod, first);
+        assertThat(stored.at("/spec/containers/0/command").toString())
+                .isEqualTo("[\"/rlimit-injector/launch\",\"--\",\"python\",\"app.py\"]");
+        assertThat(stored.at("/spec/initContainers/0/name").asString()).isEqualTo("rlimit-injector-install");
+        assertThat(stored.at("/spec/volumes/0/emptyDir/medium").asString()).isEqualTo("Memory");
+
+        JsonNode second = post(Reviews.podCreate("uid-b", "shop", stored));
+        assertThat(second.get("response").has("patch")).isFalse();
+        assertThat(second.get("response").get("allowed").asBoolean()).isTrue();
+    }
+
+    @Test
+    void healthAndReadiness() throws Exception {
+        assertThat(server.isReady()).isTrue();
+        assertThat(get("/healthz").statusCode()).isEqualTo(200);
+        assertThat(get("/readyz").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void badBodiesGet400WithAMessageAndNoStackTrace() throws Exception {
+        for (String body : new String[] {"", "{not json", "{\"kind\":\"AdmissionReview\"}"}) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(base.resolve("/mutate"))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(response.body()).isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
+        }
+        assertThat(get("/healthz").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void oversizedBodiesGet413() throws Exception {
+        byte[] huge = new byte[ServerSettings.MAX_BODY_BYTES + 1];
+        java.util.Arrays.fill(huge, (byte) ' ');
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(base.resolve("/mutate"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(huge)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(get("/healthz").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void plainHttpIsNotServed() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] answer = in.readNBytes(12);
+            assertThat(new String(answer, StandardCharsets.US_ASCII)).doesNotStartWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
+    void oldTlsVersionsAreRefused() throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, null, null);
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", server.port())) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.1"});
+            assertThatThrownBy(socket::startHandshake).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void untrustedClientsFailTheHandshake() throws Exception {
+        CertificateAuthority other = CertificateAuthority.create("other-ca", Duration.ofHours(1));
+        HttpClient stranger = HttpClient.newBuilder().sslContext(TestTls.trusting(other.certificate())).build();
+        assertThatThrownBy(() -> stranger.send(HttpRequest.newBuilder(base.resolve("/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString())).isInstanceOf(SSLHandshakeException.class);
+    }
+
+    private JsonNode post(JsonNode review) throws Exception {
+        HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(base.resolve("/mutate"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(review))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return Json.MAPPER.readTree(response.body());
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,84 @@
+package io.rlimitinjector.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rlimitinjector.certs.CertificateAuthority;
+import io.rlimitinjector.json.Json;
+import io.rlimitinjector.mutation.EntrypointResolver;
+import io.rlimitinjector.mutation.InjectionSettings;
+import io.rlimitinjector.mutation.PodMutator;
+import io.rlimitinjector.testing.Reviews;
+import io.rlimitinjector.testing.TestTls;
+import io.rlimitinjector.tls.ReloadingTlsContext;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/** Stopping the server, as on SIGTERM, lets a request in flight finish and answers it in full. */
+class GracefulShutdownTest {
+    @TempDir
+    Path certificates;
+
+    @Test
+    void requestInFlightCompletesWhileTheServerStops() throws Exception {
+        CertificateAuthority ca = CertificateAuthority.create("test-ca", Duration.ofHours(1));
+        TestTls tls = new TestTls(certificates);
+        tls.publish(TestTls.localPair(ca));
+        CountDownLatch lookupStarted = new CountDownLatch(1);
+        EntrypointResolver slow = (image, pod, namespace) -> {
+            if (image.equals("slow.example/app:1")) {
+                lookupStarted.countDown();
+                sleep(1500);
+            }
+            return EntrypointResolver.Lookup.failed("not found");
+        };
+        AdmissionServer server = AdmissionServer.start(
+                new ServerSettings("127.0.0.1", 0, tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)),
+                new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(), slow)),
+                ReloadingTlsContext.watch(tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)));
+        HttpClient client = HttpClient.newBuilder().sslContext(TestTls.trusting(ca.certificate())).build();
+        JsonNode pod = Reviews.pod("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: slow}
+                spec:
+                  containers: [{name: app, image: slow.example/app:1, resources: {limits: {memory: 1Gi}}}]
+                """);
+        CompletableFuture<HttpResponse<byte[]>> inFlight = client.sendAsync(
+                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/mutate"))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(
+                                Json.MAPPER.writeValueAsBytes(Reviews.podCreate("in-flight", "shop", pod))))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(lookupStarted.await(10, TimeUnit.SECONDS)).isTrue();
+
+        long stopStart = System.nanoTime();
+        server.close();
+        Duration stopTook = Duration.ofNanos(System.nanoTime() - stopStart);
+
+        HttpResponse<byte[]> response = inFlight.get(10, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode review = Json.MAPPER.readTree(response.body());
+        assertThat(review.get("response").get("uid").asString()).isEqualTo("in-flight");
+        assertThat(review.get("response").get("warnings").get(0).asString()).contains("not found");
+        // close() returned only after the slow request was answered.
+        assertThat(stopTook).isGreaterThan(Duration.ofMillis(500));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

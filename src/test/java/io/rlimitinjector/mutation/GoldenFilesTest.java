@@ -1,0 +1,98 @@
+package io.rlimitinjector.mutation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.rlimitinjector.inject.ManifestInjector;
+import io.rlimitinjector.json.Json;
+import io.rlimitinjector.testing.LineDiff;
+import io.rlimitinjector.testing.TestImages;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.opentest4j.AssertionFailedError;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Golden files, as Istio tests its injector: {@code golden/NAME.yaml} is a pod, {@code golden/NAME.injected.yaml}
+ * the pod the webhook makes of it, led by the warnings it gives. Run with {@code UPDATE_GOLDEN=1} to rewrite the
+ * expected files, then review the diff.
+ */
+class GoldenFilesTest {
+    static final Path GOLDEN = Path.of("src/test/resources/golden");
+    static final InjectionSettings SETTINGS = InjectionSettings.defaults()
+            .withLauncherImage("registry.test/rlimit-injector/launcher@sha256:" + "0".repeat(64));
+    private static final ManifestInjector INJECTOR = new ManifestInjector(new PodMutator(SETTINGS, TestImages.RESOLVER));
+
+    static Stream<String> cases() throws IOException {
+        try (Stream<Path> files = Files.list(GOLDEN)) {
+            return files.map(path -> path.getFileName().toString())
+                    .filter(name -> name.endsWith(".yaml") && !name.endsWith(".injected.yaml"))
+                    .map(name -> name.substring(0, name.length() - ".yaml".length()))
+                    .sorted()
+                    .toList()
+                    .stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void mutatesAsRecorded(String name) throws IOException {
+        JsonNode pod = Json.YAML.readTree(Files.readString(GOLDEN.resolve(name + ".yaml")));
+        List<String> warnings = INJECTOR.inject(pod);
+        String actual = render(warnings, pod);
+        Path expectedFile = GOLDEN.resolve(name + ".injected.yaml");
+        if (System.getenv("UPDATE_GOLDEN") != null) {
+            Files.writeString(expectedFile, actual, StandardCharsets.UTF_8);
+        }
+        String expected = Files.exists(expectedFile) ? Files.readString(expectedFile) : "";
+        if (!expected.equals(actual)) {
+            throw new AssertionFailedError(name + ".injected.yaml differs (- expected, + actual); "
+                    + "rerun with UPDATE_GOLDEN=1 if the change is intended:\n" + LineDiff.diff(expected, actual),
+                    expected, actual);
+        }
+    }
+
+    /** A second admission of the mutated pod, as on reinvocation, changes nothing and warns the same. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void secondPassChangesNothing(String name) throws IOException {
+        JsonNode once = Json.YAML.readTree(Files.readString(GOLDEN.resolve(name + ".yaml")));
+        List<String> firstWarnings = INJECTOR.inject(once);
+        JsonNode twice = once.deepCopy();
+        List<String> secondWarnings = INJECTOR.inject(twice);
+        assertThat(twice).isEqualTo(once);
+        assertThat(secondWarnings).isEqualTo(firstWarnings);
+    }
+
+    /** The model keeps every field it does not know, so a mutation that does nothing is an empty patch. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void modelRoundTripKeepsEveryField(String name) throws IOException {
+        JsonNode original = Json.YAML.readTree(Files.readString(GOLDEN.resolve(name + ".yaml")));
+        Pod pod = Json.MAPPER.treeToValue(original, Pod.class);
+        assertThat(PodPatch.between(pod, pod)).isEmpty();
+        assertThat(Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(pod))).isEqualTo(original);
+    }
+
+    @Test
+    void thereAreEnoughShapes() throws IOException {
+        assertThat(cases().count()).isGreaterThanOrEqualTo(20);
+    }
+
+    static String render(List<String> warnings, JsonNode pod) {
+        StringBuilder out = new StringBuilder("# warnings:");
+        if (warnings.isEmpty()) {
+            out.append(" none");
+        }
+        out.append('\n');
+        warnings.forEach(warning -> out.append("# - ").append(warning).append('\n'));
+        return out.append(Json.YAML.writeValueAsString(pod)).toString();
+    }
+}

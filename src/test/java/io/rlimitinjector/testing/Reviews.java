@@ -1,0 +1,62 @@
+package io.rlimitinjector.testing;
+
+import io.rlimitinjector.json.Json;
+import java.util.Base64;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** AdmissionReview requests as the API server sends them, and readers for the answers. */
+public final class Reviews {
+    private Reviews() {
+    }
+
+    public static ObjectNode podCreate(String uid, String namespace, JsonNode pod) {
+        ObjectNode review = Json.MAPPER.createObjectNode();
+        review.put("apiVersion", "admission.k8s.io/v1");
+        review.put("kind", "AdmissionReview");
+        ObjectNode request = review.putObject("request");
+        request.put("uid", uid);
+        request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
+        request.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
+        request.put("namespace", namespace);
+        request.put("operation", "CREATE");
+        request.set("object", pod);
+        return review;
+    }
+
+    public static JsonNode pod(String yaml) {
+        return Json.YAML.readTree(yaml);
+    }
+
+    /** The pod after the response's patch, as the API server would store it. */
+    public static JsonNode patched(JsonNode pod, JsonNode review) {
+        JsonNode patch = patch(review);
+        return patch == null ? pod : io.fabric8.zjsonpatch.JsonPatch.apply(patch, pod);
+    }
+
+    public static ArrayNode patch(JsonNode review) {
+        JsonNode response = review.get("response");
+        if (!response.has("patch")) {
+            return null;
+        }
+        return (ArrayNode) Json.MAPPER.readTree(Base64.getDecoder().decode(response.get("patch").asString()));
+    }
+
+    public static final String PYTHON_POD = """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: api
+            spec:
+              containers:
+                - name: api
+                  image: python:3.12
+                  command: ["python", "app.py"]
+                  resources:
+                    limits:
+                      memory: 1Gi
+                - name: logs
+                  image: fluent/fluent-bit:3
+            """;
+}
