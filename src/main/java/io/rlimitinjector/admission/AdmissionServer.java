@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,7 @@ public final class AdmissionServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = ServerSettings.MAX_BODY_BYTES;
+            config.jetty.threadPool = threadPool();
             config.jetty.modifyServer(AdmissionServer::stopGracefully);
             config.jetty.addConnector((server, http) -> HttpsConnector.create(server, http, tls, settings));
             config.routes.post("/mutate", this::mutate);
@@ -96,6 +98,16 @@ public final class AdmissionServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("warm-up review missing from the jar", e);
         }
+    }
+
+    /**
+     * Few threads: admission is CPU-bound and short, and each request in flight may hold a body of up to
+     * {@link ServerSettings#MAX_BODY_BYTES} and its parsed copies, so the thread count bounds the heap it needs.
+     */
+    private static QueuedThreadPool threadPool() {
+        QueuedThreadPool pool = new QueuedThreadPool(ServerSettings.MAX_THREADS, 4);
+        pool.setName("admission");
+        return pool;
     }
 
     /** From stop on, new requests get 503 while the ones in flight finish, within the stop timeout. */

@@ -20,6 +20,8 @@ public final class HttpsConnector {
         secure.setSniHostCheck(false);
         http.addCustomizer(secure);
         http.setSendServerVersion(false);
+        // A client trickling its body (slow-loris) is cut off instead of holding one of the few threads.
+        http.setMinRequestDataRate(ServerSettings.MIN_REQUEST_BYTES_PER_SECOND);
         ServerConnector connector = new ServerConnector(server,
                 new SslConnectionFactory(tls.factory(), "http/1.1"), new HttpConnectionFactory(http));
         connector.setHost(settings.host());

@@ -22,6 +22,9 @@ import java.util.stream.Stream;
  * per container. It does no I/O of its own; image lookups go through the {@link EntrypointResolver} it is given.
  */
 public final class PodMutator {
+    /** Real pods have a handful; past this, diffing the pod costs more memory than a webhook should risk. */
+    public static final int MAX_CONTAINERS = 100;
+
     private final InjectionSettings settings;
     private final ProgramFinder programs;
 
@@ -44,7 +47,11 @@ public final class PodMutator {
         if (pod.getSpec() == null) {
             return new MutationResult(pod, List.of(), List.of(), "pod has no spec");
         }
-        Optional<String> unsupported = unsupportedPlatform(pod.getSpec());
+        int containers = list(pod.getSpec().getInitContainers()).size() + list(pod.getSpec().getContainers()).size();
+        Optional<String> unsupported = containers > MAX_CONTAINERS
+                ? Optional.of("pod has " + containers + " containers; the webhook mutates pods of at most "
+                        + MAX_CONTAINERS)
+                : unsupportedPlatform(pod.getSpec());
         if (unsupported.isPresent()) {
             writeStatus(pod, new InjectionStatus(unsupported.get(), List.of()));
             return new MutationResult(pod, List.of(), List.of("pod not changed: " + unsupported.get()),
