@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Bad input at volume: starts the webhook with the chart's JVM flags, sends N hostile bodies
-# (hack/hostile.py), then slow-loris uploads, and checks the server is alive, answering, and its
-# memory bounded.
+# Bad input at volume: starts the webhook with the chart's JVM flags, checks the TLS versions it offers,
+# sends N hostile bodies (hack/hostile.py), then slow-loris uploads, and checks the server is alive,
+# answering, and its memory bounded.
 #   bash hack/hostile.sh [N]      (default 100000; CI runs a shorter pass)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,6 +26,18 @@ until curl -fsk "https://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
 done
 rss() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$pid/status"; }
 echo "hostile: server up, RSS $(rss) MiB"
+
+# Only TLS 1.2 and 1.3 are offered.
+for version in tls1_2 tls1_3; do
+  openssl s_client -connect "127.0.0.1:$port" "-$version" </dev/null >/dev/null 2>&1 \
+    || { echo "hostile: $version refused, but it must be served" >&2; exit 1; }
+done
+for version in tls1 tls1_1; do
+  if openssl s_client -connect "127.0.0.1:$port" "-$version" -cipher DEFAULT@SECLEVEL=0 </dev/null >/dev/null 2>&1; then
+    echo "hostile: $version accepted, but only TLS 1.2 and 1.3 may be" >&2; exit 1
+  fi
+done
+echo "hostile: openssl s_client: TLS 1.2 and 1.3 served, TLS 1.0 and 1.1 refused"
 
 python3 hack/hostile.py "https://127.0.0.1:$port" "$N"
 

@@ -7,6 +7,8 @@ import io.rlimitinjector.metrics.WebhookMetrics;
 import io.rlimitinjector.tls.ReloadingTlsContext;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -30,6 +32,7 @@ public final class AdmissionServer implements AutoCloseable {
     private final AdmissionLog log = new AdmissionLog(System.out);
     private final WebhookMetrics metrics;
     private final AtomicBoolean ready = new AtomicBoolean();
+    private final Semaphore admissionSlots = new Semaphore(ServerSettings.MAX_CONCURRENT_ADMISSIONS, true);
     private final Javalin app;
 
     private AdmissionServer(ServerSettings settings, AdmissionReviewHandler handler, ReloadingTlsContext tls) {
@@ -78,10 +81,20 @@ public final class AdmissionServer implements AutoCloseable {
         return ready.get();
     }
 
-    private void mutate(Context ctx) {
+    private void mutate(Context ctx) throws InterruptedException {
         long start = System.nanoTime();
         byte[] body = ctx.bodyAsBytes();
-        Admission admission = handler.handle(body);
+        if (!admissionSlots.tryAcquire(ServerSettings.ADMISSION_QUEUE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            metrics.recordRejected();
+            ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result("webhook busy; try again");
+            return;
+        }
+        Admission admission;
+        try {
+            admission = handler.handle(body);
+        } finally {
+            admissionSlots.release();
+        }
         ctx.contentType("application/json").result(AdmissionReviewHandler.toBytes(admission));
         long duration = System.nanoTime() - start;
         metrics.record(admission, duration);
@@ -101,8 +114,7 @@ public final class AdmissionServer implements AutoCloseable {
     }
 
     /**
-     * Few threads: admission is CPU-bound and short, and each request in flight may hold a body of up to
-     * {@link ServerSettings#MAX_BODY_BYTES} and its parsed copies, so the thread count bounds the heap it needs.
+     * A bounded pool, named for thread dumps; how many requests are parsed at once is bounded separately.
      */
     private static QueuedThreadPool threadPool() {
         QueuedThreadPool pool = new QueuedThreadPool(ServerSettings.MAX_THREADS, 4);

@@ -23,8 +23,15 @@ public record ServerSettings(String host, int port, Path certificateFile, Path k
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(15);
     /** The API server sends its AdmissionReview at once; anything far slower is not an API server. */
     public static final long MIN_REQUEST_BYTES_PER_SECOND = 8 * 1024;
-    /** Jetty's threads, acceptor and selectors included: about eight requests in flight at most. */
-    public static final int MAX_THREADS = 12;
+    /** Jetty's threads: enough that clients slow to send their body cannot starve the rest of a connection. */
+    public static final int MAX_THREADS = 48;
+    /**
+     * Requests parsed and mutated at once. The work is CPU-bound and short, and each one holds its body's parsed
+     * copies, so this, not the thread count, bounds the heap that requests need.
+     */
+    public static final int MAX_CONCURRENT_ADMISSIONS = 4;
+    /** How long a request waits for its turn before the webhook answers 503 and the failure policy applies. */
+    public static final Duration ADMISSION_QUEUE_TIMEOUT = Duration.ofSeconds(5);
     /** How long a stopping server waits for the requests it is serving. */
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 }
