@@ -26,7 +26,8 @@ final class RegistryFlags {
               --no-registry                 do not look images up; such containers need the command annotation
               --registry-timeout-ms N       longest wait for one lookup (default 3000)
               --registry-mirrors LIST       mirrors tried first, as docker.io=mirror.local:5000,quay.io=...
-              --insecure-registries LIST    hosts reached over plain HTTP or unverified TLS, as r.local:5000,...
+              --insecure-registries LIST    hosts reached over unverified TLS, else plain HTTP, as r.local:5000,...;
+                                            http://r.local:5000 goes straight to plain HTTP
               --registry-ca-file FILE       PEM bundle of extra CAs to trust for registries
               --registry-cache-ttl-seconds N  how long a tag's config is reused (default 300; digests for ever)
               --registry-cache-size N       most images remembered (default 1000)

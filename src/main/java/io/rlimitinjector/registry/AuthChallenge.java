@@ -37,7 +37,8 @@ record AuthChallenge(String scheme, Map<String, String> params) {
         while (cursor.skipSeparators()) {
             String token = cursor.token();
             if (token.isEmpty()) {
-                cursor.skip();
+                // A stray quoted string or '=': junk between challenges, consumed whole.
+                cursor.value();
                 continue;
             }
             if (cursor.peekEquals()) {
@@ -103,6 +104,7 @@ record AuthChallenge(String scheme, Map<String, String> params) {
             return false;
         }
 
+        /** A quoted or bare value; always consumes at least one character unless at the end. */
         String value() {
             while (at < text.length() && text.charAt(at) == ' ') {
                 at++;
@@ -110,6 +112,9 @@ record AuthChallenge(String scheme, Map<String, String> params) {
             if (at >= text.length() || text.charAt(at) != '"') {
                 int start = at;
                 while (at < text.length() && text.charAt(at) != ',' && !Character.isWhitespace(text.charAt(at))) {
+                    at++;
+                }
+                if (at == start && at < text.length()) {
                     at++;
                 }
                 return text.substring(start, at);

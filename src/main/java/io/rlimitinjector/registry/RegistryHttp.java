@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
@@ -36,7 +37,11 @@ final class RegistryHttp {
     RegistryHttp(RegistrySettings settings) throws GeneralSecurityException, IOException {
         this.verified = client(TrustedTls.verifying(settings.caBundle()));
         this.unverified = settings.insecureHosts().isEmpty() ? verified : client(TrustedTls.unverified());
-        this.insecureHosts = settings.insecureHosts();
+        this.insecureHosts = settings.insecureHosts().stream().map(host -> host.replaceFirst("^https?://", ""))
+                .collect(Collectors.toSet());
+        // "http://host" says plain HTTP outright: not every server answers a TLS hello, so a fallback could hang.
+        settings.insecureHosts().stream().filter(host -> host.startsWith("http://"))
+                .forEach(host -> plainHttp.add(host.substring("http://".length())));
     }
 
     private static HttpClient client(SSLContext tls) {

@@ -10,7 +10,8 @@ import java.util.Set;
  *
  * @param budget the longest one admission waits for a lookup; well under the webhook's own timeout
  * @param mirrors registry host to a mirror host tried first, as {@code docker.io=mirror.local:5000}
- * @param insecureHosts hosts reached over plain HTTP or TLS without verification; no others are
+ * @param insecureHosts hosts reached over TLS without verification, falling back to plain HTTP, or, written
+ *     {@code http://host}, over plain HTTP at once; no other host is
  * @param caBundle PEM file of extra certificate authorities to trust, or null
  * @param cacheTtl how long a tag's config is reused; digests are cached for ever
  * @param cacheSize most images remembered

@@ -144,6 +144,26 @@ class RegistryResolverTest {
     }
 
     @Test
+    void unverifiedTlsOnlyForHostsListedAsInsecure() throws Exception {
+        LocalRegistry registry = LocalRegistry.secured();
+        String repository = newRepository("insecure-tls");
+        pushImage(registry, repository, "v1", OCI_MANIFEST, config(List.of("/srv/app"), null, Map.of(), "amd64"));
+        String image = registry.host() + "/" + repository + ":v1";
+        RegistryFixtures.InMemorySecrets secrets = new RegistryFixtures.InMemorySecrets()
+                .add(RegistryFixtures.dockerConfigJson("ns", "pull", registry.host(), LocalRegistry.USER,
+                        LocalRegistry.PASSWORD));
+        PullCredentials credentials = new PullCredentials(secrets, "webhook", null);
+
+        Lookup untrusted = new RegistryResolver(RegistryFixtures.settings(Duration.ofSeconds(3), Set.of(), null),
+                credentials).resolve(image, pod(image, null, null, "pull"), "ns");
+        Lookup insecure = new RegistryResolver(RegistryFixtures.settings(Duration.ofSeconds(3), Set.of(registry.host()),
+                null), credentials).resolve(image, pod(image, null, null, "pull"), "ns");
+
+        assertThat(untrusted.failure()).contains("TLS with " + registry.host()).contains("--registry-ca-file");
+        assertThat(insecure.isFound()).as(String.valueOf(insecure.failure())).isTrue();
+    }
+
+    @Test
     void imagesAreReadByDigestToo() throws Exception {
         LocalRegistry registry = LocalRegistry.plain();
         String repository = newRepository("by-digest");
