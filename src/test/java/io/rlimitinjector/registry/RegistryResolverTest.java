@@ -164,6 +164,44 @@ class RegistryResolverTest {
     }
 
     @Test
+    void anonymousBearerTokenFlowWithTheRegistrysTokenServer() throws Exception {
+        LocalRegistry registry = LocalRegistry.tokenAuth();
+        String repository = newRepository("token");
+        pushIndex(registry, repository, "1", config(List.of("/bin/app"), List.of("--serve"), Map.of(), "amd64"),
+                config(List.of("/bin/app"), List.of("--serve"), Map.of(), "arm64"));
+        int tokenRequestsBefore = registry.tokens().queries().size();
+
+        Lookup lookup = RegistryFixtures.plainResolver(registry)
+                .resolve(registry.host() + "/" + repository + ":1", pod("x", null, null, null), "ns");
+
+        assertThat(lookup.isFound()).as(String.valueOf(lookup.failure())).isTrue();
+        assertThat(lookup.config().cmd()).containsExactly("--serve");
+        // One token for the whole lookup: index, two manifests and two configs.
+        List<String> queries = registry.tokens().queries();
+        assertThat(queries.subList(tokenRequestsBefore, queries.size())).singleElement().satisfies(query -> assertThat(query)
+                .contains("service=test-registry").contains("scope=repository%3A" + repository.replace("/", "%2F") + "%3Apull"));
+    }
+
+    @Test
+    void mirrorIsTriedBeforeTheRegistryItself() throws Exception {
+        LocalRegistry mirror = LocalRegistry.plain();
+        String repository = newRepository("mirrored");
+        pushImage(mirror, repository, "1", OCI_MANIFEST, config(List.of("/bin/mirrored"), null, Map.of(), "amd64"));
+        String origin;
+        try (java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+            origin = "127.0.0.1:" + closed.getLocalPort();
+        }
+        RegistrySettings settings = new RegistrySettings(Duration.ofSeconds(3), Map.of(origin, mirror.host()),
+                Set.of(mirror.host()), null, Duration.ofMinutes(5), 100);
+
+        Lookup lookup = new RegistryResolver(settings, PullCredentials.NONE)
+                .resolve(origin + "/" + repository + ":1", pod("x", null, null, null), "ns");
+
+        assertThat(lookup.isFound()).as(String.valueOf(lookup.failure())).isTrue();
+        assertThat(lookup.config().entrypoint()).containsExactly("/bin/mirrored");
+    }
+
+    @Test
     void imagesAreReadByDigestToo() throws Exception {
         LocalRegistry registry = LocalRegistry.plain();
         String repository = newRepository("by-digest");

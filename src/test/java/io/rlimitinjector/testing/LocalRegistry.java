@@ -10,16 +10,18 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.Function;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
 /**
- * A real registry (Debian's {@code docker-registry}, distribution v2) on loopback, started once per test run: one
- * plain-HTTP and anonymous, one over TLS from a test CA with htpasswd basic auth. Its access log counts the requests
- * our client makes.
+ * A real registry (Debian's {@code docker-registry}, distribution v2) on loopback, each kind started once per test
+ * run: plain HTTP and anonymous; TLS from a test CA with htpasswd basic auth; plain HTTP with bearer tokens from a
+ * {@link TokenServer}. Its access log counts the requests our client makes.
  */
 public final class LocalRegistry {
     public static final Path BINARY = Path.of("/usr/bin/docker-registry");
@@ -30,19 +32,24 @@ public final class LocalRegistry {
 
     private static LocalRegistry plain;
     private static LocalRegistry secured;
+    private static LocalRegistry tokenAuth;
 
     private final String host;
     private final Path accessLog;
     private final CertificateAuthority ca;
     private final HttpClient http;
-    private final String authorization;
+    /** The tests' own Authorization header for pushing to a repository, or null. */
+    private final Function<String, String> authorization;
+    private final TokenServer tokens;
 
-    private LocalRegistry(String host, Path accessLog, CertificateAuthority ca, HttpClient http, String authorization) {
+    private LocalRegistry(String host, Path accessLog, CertificateAuthority ca, HttpClient http,
+            Function<String, String> authorization, TokenServer tokens) {
         this.host = host;
         this.accessLog = accessLog;
         this.ca = ca;
         this.http = http;
         this.authorization = authorization;
+        this.tokens = tokens;
     }
 
     /** Skips the test (fails it in CI) when the registry binary is not installed. */
@@ -53,7 +60,7 @@ public final class LocalRegistry {
     public static synchronized LocalRegistry plain() throws Exception {
         require();
         if (plain == null) {
-            plain = start(false);
+            plain = start(Kind.PLAIN);
         }
         return plain;
     }
@@ -61,9 +68,22 @@ public final class LocalRegistry {
     public static synchronized LocalRegistry secured() throws Exception {
         require();
         if (secured == null) {
-            secured = start(true);
+            secured = start(Kind.BASIC_AUTH);
         }
         return secured;
+    }
+
+    public static synchronized LocalRegistry tokenAuth() throws Exception {
+        require();
+        if (tokenAuth == null) {
+            tokenAuth = start(Kind.TOKEN_AUTH);
+        }
+        return tokenAuth;
+    }
+
+    /** The token server of a {@link #tokenAuth()} registry. */
+    public TokenServer tokens() {
+        return tokens;
     }
 
     /** {@code 127.0.0.1:PORT}, the registry part of image references. */
@@ -85,11 +105,11 @@ public final class LocalRegistry {
     /** Uploads a blob (POST then monolithic PUT) and returns its digest. */
     public String pushBlob(String repository, byte[] content) throws Exception {
         String digest = TestImagesOci.digest(content);
-        HttpResponse<String> started = send(request("/v2/" + repository + "/blobs/uploads/")
+        HttpResponse<String> started = send(request(repository, "/v2/" + repository + "/blobs/uploads/")
                 .POST(HttpRequest.BodyPublishers.noBody()), 202);
         URI location = URI.create(base()).resolve(started.headers().firstValue("Location").orElseThrow());
         String separator = location.getQuery() == null ? "?" : "&";
-        send(authorized(HttpRequest.newBuilder(URI.create(location + separator + "digest=" + digest)))
+        send(authorized(repository, HttpRequest.newBuilder(URI.create(location + separator + "digest=" + digest)))
                 .header("Content-Type", "application/octet-stream")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(content)), 201);
         return digest;
@@ -97,18 +117,19 @@ public final class LocalRegistry {
 
     /** Puts a manifest under a tag or digest and returns its digest. */
     public String pushManifest(String repository, String reference, String mediaType, byte[] manifest) throws Exception {
-        send(request("/v2/" + repository + "/manifests/" + reference)
+        send(request(repository, "/v2/" + repository + "/manifests/" + reference)
                 .header("Content-Type", mediaType)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest)), 201);
         return TestImagesOci.digest(manifest);
     }
 
-    private HttpRequest.Builder request(String path) {
-        return authorized(HttpRequest.newBuilder(URI.create(base() + path)));
+    private HttpRequest.Builder request(String repository, String path) {
+        return authorized(repository, HttpRequest.newBuilder(URI.create(base() + path)));
     }
 
-    private HttpRequest.Builder authorized(HttpRequest.Builder request) {
-        return authorization == null ? request : request.header("Authorization", authorization);
+    private HttpRequest.Builder authorized(String repository, HttpRequest.Builder request) {
+        String header = authorization.apply(repository);
+        return header == null ? request : request.header("Authorization", header);
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request, int expected) throws Exception {
@@ -125,7 +146,9 @@ public final class LocalRegistry {
         return (ca == null ? "http://" : "https://") + host;
     }
 
-    private static LocalRegistry start(boolean secure) throws Exception {
+    private enum Kind { PLAIN, BASIC_AUTH, TOKEN_AUTH }
+
+    private static LocalRegistry start(Kind kind) throws Exception {
         Path dir = Files.createTempDirectory("registry");
         dir.toFile().deleteOnExit();
         int port = freePort();
@@ -142,8 +165,9 @@ public final class LocalRegistry {
                 """.formatted(dir.resolve("data"), host));
         CertificateAuthority ca = null;
         HttpClient http = HttpClient.newHttpClient();
-        String authorization = null;
-        if (secure) {
+        Function<String, String> authorization = repository -> null;
+        TokenServer tokens = null;
+        if (kind == Kind.BASIC_AUTH) {
             ca = CertificateAuthority.create("registry-test-ca", Duration.ofHours(2));
             CertificateAuthority.IssuedCertificate pair = TestTls.localPair(ca);
             Files.writeString(dir.resolve("tls.crt"), pair.certificatePem());
@@ -159,8 +183,29 @@ public final class LocalRegistry {
                         path: %s
                     """.formatted(dir.resolve("tls.crt"), dir.resolve("tls.key"), dir.resolve("htpasswd")));
             http = HttpClient.newBuilder().sslContext(TestTls.trusting(ca.certificate())).build();
-            authorization = "Basic " + Base64.getEncoder()
+            String basic = "Basic " + Base64.getEncoder()
                     .encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+            authorization = repository -> basic;
+        }
+        if (kind == Kind.TOKEN_AUTH) {
+            TokenServer server = TokenServer.start();
+            tokens = server;
+            Files.writeString(dir.resolve("token-ca.pem"), server.rootCertificatePem());
+            config.append("""
+                    auth:
+                      token:
+                        realm: %s
+                        service: %s
+                        issuer: %s
+                        rootcertbundle: %s
+                    """.formatted(server.realm(), TokenServer.SERVICE, TokenServer.ISSUER, dir.resolve("token-ca.pem")));
+            authorization = repository -> {
+                try {
+                    return "Bearer " + server.token("repository:" + repository + ":pull,push");
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
         }
         Files.writeString(dir.resolve("config.yml"), config);
         Path log = dir.resolve("access.log");
@@ -169,7 +214,7 @@ public final class LocalRegistry {
                 .redirectOutput(log.toFile())
                 .start();
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
-        LocalRegistry registry = new LocalRegistry(host, log, ca, http, authorization);
+        LocalRegistry registry = new LocalRegistry(host, log, ca, http, authorization, tokens);
         registry.awaitReady(process);
         return registry;
     }
