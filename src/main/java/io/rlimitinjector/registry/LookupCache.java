@@ -36,7 +36,13 @@ final class LookupCache {
         });
         if (started[0]) {
             // Started outside the cache's lock: the lookup may run on this thread.
-            lookup.get().whenComplete((result, error) -> {
+            CompletableFuture<Lookup> running;
+            try {
+                running = lookup.get();
+            } catch (RuntimeException e) {
+                running = CompletableFuture.failedFuture(e);
+            }
+            running.whenComplete((result, error) -> {
                 Lookup outcome = error == null ? result : Lookup.failed("lookup failed: " + error.getMessage());
                 long lifetime = !outcome.isFound() ? failureTtlNanos : pinned ? Long.MAX_VALUE : ttlNanos;
                 entry.expiresAt = lifetime == Long.MAX_VALUE ? Long.MAX_VALUE : clock.getAsLong() + lifetime;

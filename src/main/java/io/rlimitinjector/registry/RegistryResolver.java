@@ -50,18 +50,24 @@ public final class RegistryResolver implements EntrypointResolver {
         CompletableFuture<Lookup> lookup = CompletableFuture
                 .supplyAsync(() -> pullCredentials.forPod(pod, namespace), executor)
                 .thenCompose(credentials -> cache.get(key(reference, credentials), reference.isPinned(),
-                        () -> CompletableFuture.supplyAsync(() -> fetch(reference, credentials, deadline), executor)));
+                        () -> CompletableFuture.supplyAsync(() -> fetch(reference, credentials, deadline), executor)
+                                // A server trickling a body is not bounded by the request timeout: this is.
+                                .completeOnTimeout(Lookup.failed(overBudget()), settings.budget().toNanos(),
+                                        TimeUnit.NANOSECONDS)));
         try {
             return lookup.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            return Lookup.failed("registry lookup took longer than its budget of " + settings.budget().toMillis()
-                    + " ms");
+            return Lookup.failed(overBudget());
         } catch (ExecutionException e) {
             return Lookup.failed("registry lookup failed: " + e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Lookup.failed("registry lookup interrupted");
         }
+    }
+
+    private String overBudget() {
+        return "registry lookup took longer than its budget of " + settings.budget().toMillis() + " ms";
     }
 
     private Lookup fetch(ImageReference reference, List<RegistryCredential> credentials, long deadline) {

@@ -15,6 +15,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Lookups that cannot succeed end within the budget as a skipped container with a reason; nothing throws. */
@@ -67,6 +70,44 @@ class RegistryFaultsTest {
             assertThat(lookup.isFound()).isFalse();
             assertThat(lookup.failure()).containsAnyOf("budget", "did not answer in time");
             assertThat(took).isGreaterThanOrEqualTo(BUDGET.minusMillis(50)).isLessThan(BUDGET.plus(MARGIN));
+        }
+    }
+
+    @Test
+    void registryTricklingABodyIsBoundedAndThenRememberedAsDown() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(200, 1000);
+            exchange.getResponseBody().write("{\"schemaVersion\"".getBytes(StandardCharsets.UTF_8));
+            exchange.getResponseBody().flush();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        server.start();
+        try {
+            String host = "127.0.0.1:" + server.getAddress().getPort();
+            RegistryResolver resolver = resolver("http://" + host);
+
+            long start = System.nanoTime();
+            Lookup first = resolver.resolve(host + "/app:1", pod("x", null, null, null), "ns");
+            Duration firstTook = elapsed(start);
+            Thread.sleep(100);
+            long again = System.nanoTime();
+            Lookup second = resolver.resolve(host + "/app:1", pod("x", null, null, null), "ns");
+
+            assertThat(first.failure()).contains("budget");
+            assertThat(firstTook).isLessThan(BUDGET.plus(MARGIN));
+            assertThat(second.failure()).contains("budget");
+            assertThat(elapsed(again)).as("the failure is cached, not waited for again").isLessThan(MARGIN);
+        } finally {
+            release.countDown();
+            server.stop(0);
         }
     }
 
