@@ -11,6 +11,16 @@ need mvn "Maven 3.8+"
 need go "Go 1.22+"
 need python3 "the launcher's cgroup tests run python3"
 
+# The registry tests run a real registry (distribution v2) on loopback: Debian's docker-registry, installed once.
+if [[ ! -x /usr/bin/docker-registry ]]; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "test.sh: installing docker-registry for the registry tests" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-registry >&2
+  else
+    echo "test.sh: /usr/bin/docker-registry is missing (apt-get install docker-registry); registry tests will skip" >&2
+  fi
+fi
+
 mvn -B verify "$@"
 # A short pass of the bad-input run against the real jar with the chart's JVM flags.
 bash hack/hostile.sh 3000

@@ -3,7 +3,6 @@ package io.rlimitinjector.cli;
 import io.rlimitinjector.admission.AdmissionReviewHandler;
 import io.rlimitinjector.admission.AdmissionServer;
 import io.rlimitinjector.admission.ServerSettings;
-import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.PodMutator;
 import io.rlimitinjector.tls.ReloadingTlsContext;
@@ -23,7 +22,7 @@ final class ServeCommand {
               --tls-cert FILE               PEM certificate chain (default /etc/rlimit-injector/tls/tls.crt)
               --tls-key FILE                PEM private key (default /etc/rlimit-injector/tls/tls.key)
               --cert-poll-seconds N         how often to check the files for a new certificate (default 5)
-            """ + SettingsFlags.USAGE;
+            """ + SettingsFlags.USAGE + RegistryFlags.USAGE;
 
     private ServeCommand() {
     }
@@ -38,7 +37,7 @@ final class ServeCommand {
                 Duration.ofSeconds(options.getInt("cert-poll-seconds", 5)));
         ReloadingTlsContext tls = ReloadingTlsContext.watch(settings.certificateFile(), settings.keyFile(),
                 settings.certificatePollInterval());
-        AdmissionReviewHandler handler = new AdmissionReviewHandler(new PodMutator(injection, EntrypointResolver.NONE));
+        AdmissionReviewHandler handler = new AdmissionReviewHandler(new PodMutator(injection, RegistryFlags.resolver(options)));
         AdmissionServer server = AdmissionServer.start(settings, handler, tls);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -52,6 +51,7 @@ final class ServeCommand {
 
     private static Set<String> flags() {
         Set<String> flags = new HashSet<>(SettingsFlags.NAMES);
+        flags.addAll(RegistryFlags.NAMES);
         flags.addAll(Set.of("host", "port", "tls-cert", "tls-key", "cert-poll-seconds"));
         return Set.copyOf(flags);
     }
