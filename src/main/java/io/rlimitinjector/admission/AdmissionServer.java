@@ -29,6 +29,7 @@ public final class AdmissionServer implements AutoCloseable {
     private final AdmissionReviewHandler handler;
     private final ReloadingTlsContext tls;
     private final AdmissionLog log = new AdmissionLog(System.out);
+    private final AdmissionCounts counts = new AdmissionCounts();
     private final AtomicBoolean ready = new AtomicBoolean();
     private final Javalin app;
 
@@ -47,7 +48,10 @@ public final class AdmissionServer implements AutoCloseable {
                 ctx.status(ready.get() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
                 ctx.result(ready.get() ? "ok" : "warming up");
             });
-            config.routes.exception(BadAdmissionRequest.class, (e, ctx) -> ctx.status(e.status()).result(e.getMessage()));
+            config.routes.exception(BadAdmissionRequest.class, (e, ctx) -> {
+                counts.record(AdmissionCounts.BAD_REQUEST);
+                ctx.status(e.status()).result(e.getMessage());
+            });
         });
     }
 
@@ -68,11 +72,17 @@ public final class AdmissionServer implements AutoCloseable {
         return ready.get();
     }
 
+    /** The requests answered on {@code /mutate} since start; the built-in warm-up request is not one of them. */
+    public AdmissionCounts counts() {
+        return counts;
+    }
+
     private void mutate(Context ctx) {
         long start = System.nanoTime();
         byte[] body = ctx.bodyAsBytes();
         Admission admission = handler.handle(body);
         ctx.contentType("application/json").result(AdmissionReviewHandler.toBytes(admission));
+        counts.record(admission.outcome());
         log.write(admission, System.nanoTime() - start);
     }
 
