@@ -81,6 +81,8 @@ public final class KubeApiServer {
             throw new IllegalStateException("the control plane did not start; " + log + ":\n" + Files.readString(log));
         }
         Config config = Config.fromKubeconfig(Files.readString(directory.resolve("admin.kubeconfig")));
+        // Tests assert on the API server's first answer: fabric8 would retry a 500 (a webhook failing closed).
+        config.setRequestRetryBackoffLimit(0);
         return new KubeApiServer(binaries, directory, process,
                 new KubernetesClientBuilder().withConfig(config).build());
     }
