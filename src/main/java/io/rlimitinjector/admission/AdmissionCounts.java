@@ -1,7 +1,6 @@
 package io.rlimitinjector.admission;
 
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -25,12 +24,5 @@ public final class AdmissionCounts {
     public long of(String outcome) {
         LongAdder count = byOutcome.get(outcome);
         return count == null ? 0 : count.sum();
-    }
-
-    /** A snapshot, sorted by outcome. */
-    public Map<String, Long> snapshot() {
-        Map<String, Long> snapshot = new TreeMap<>();
-        byOutcome.forEach((outcome, count) -> snapshot.put(outcome, count.sum()));
-        return snapshot;
     }
 }

@@ -57,12 +57,14 @@ final class ApiServerPods {
         return status;
     }
 
-    /** Each container of the list as "name: command | args", in order. */
+    /** Each container of the list as "name: command | args | env names", in order. */
     static List<String> commandLines(JsonNode pod, String list) {
         List<String> lines = new ArrayList<>();
         for (JsonNode container : pod.path("spec").path(list)) {
+            List<String> env = new ArrayList<>();
+            container.path("env").forEach(variable -> env.add(variable.path("name").asString()));
             lines.add(container.path("name").asString() + ": " + container.path("command") + " | "
-                    + container.path("args"));
+                    + container.path("args") + " | " + env);
         }
         return lines;
     }
