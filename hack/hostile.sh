@@ -1,31 +1,23 @@
 #!/usr/bin/env bash
-# Bad input at volume: starts the webhook with the chart's JVM flags, checks the TLS versions it offers,
+# Bad input at volume: starts the webhook as the chart runs it (hack/lib/webhook.sh), checks the TLS versions it offers,
 # sends N hostile bodies (hack/hostile.py), then slow-loris uploads, and checks the server is alive,
 # answering, and its memory bounded.
 #   bash hack/hostile.sh [N]      (default 100000; CI runs a shorter pass)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source hack/lib/webhook.sh
 N=${1:-100000}
-JVM_FLAGS=${JVM_FLAGS:-"-Xms32m -Xmx128m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:+ExitOnOutOfMemoryError"}
 [[ -f target/rlimit-injector.jar ]] || mvn -B -q package -DskipTests >&2
 
 work=$(mktemp -d)
 pid=
-cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; remove_limited; rm -rf "$work"; }
 trap cleanup EXIT
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost \
-  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
+webhook_test_certificate "$work"
 port=18460
-# shellcheck disable=SC2086
-java $JVM_FLAGS -jar target/rlimit-injector.jar serve --host 127.0.0.1 --port $port \
-  --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" >"$work/server.log" 2>&1 &
-pid=$!
-until curl -fsk "https://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
-  kill -0 "$pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
-  sleep 0.05
-done
-rss() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$pid/status"; }
-echo "hostile: server up, RSS $(rss) MiB"
+start_webhook $port "$work"
+pid=$WEBHOOK_PID
+echo "hostile: server up, RSS $(rss_mib "$pid") MiB"
 
 # Only TLS 1.2 and 1.3 are offered.
 for version in tls1_2 tls1_3; do
@@ -70,4 +62,4 @@ PY
 
 curl -fsk "https://127.0.0.1:$port/healthz" >/dev/null || { echo "hostile: server stopped answering" >&2; exit 1; }
 kill -0 "$pid" || { echo "hostile: server died" >&2; exit 1; }
-echo "hostile: server alive, RSS $(rss) MiB after the run"
+echo "hostile: server alive, RSS $(rss_mib "$pid") MiB after the run"

@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# Soak: the webhook (chart JVM flags) under a paced, mixed load of every golden pod shape, sampling RSS and
+# Soak: the webhook, run as the chart runs it (hack/lib/webhook.sh), under a paced, mixed load of every golden pod shape, sampling RSS and
 # open file descriptors. Fails on any error, RSS growth over 10% after warm-up, or descriptor growth.
 #   bash hack/soak.sh                 (MINUTES=10 RATE=300 CONNECTIONS=8 WARMUP_S=60)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source hack/lib/webhook.sh
 MINUTES=${MINUTES:-10}
-RATE=${RATE:-300}
-CONNECTIONS=${CONNECTIONS:-8}
+export RATE=${RATE:-300}
+export CONNECTIONS=${CONNECTIONS:-8}
 WARMUP_S=${WARMUP_S:-60}
-JVM_FLAGS=${JVM_FLAGS:-"-Xms32m -Xmx128m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:+ExitOnOutOfMemoryError"}
 command -v wrk >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; }
 [[ -f target/rlimit-injector.jar ]] || mvn -B -q package -DskipTests >&2
 
 work=$(mktemp -d)
 pid=
-cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; remove_limited; rm -rf "$work"; }
 trap cleanup EXIT
 
 # One AdmissionReview per golden input shape.
@@ -33,20 +33,13 @@ with open(f"{out}/bodies.txt", "w") as listing:
         listing.write(body + "\n")
 PY
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost \
-  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
+webhook_test_certificate "$work"
 port=18470
-# shellcheck disable=SC2086
-java $JVM_FLAGS -jar target/rlimit-injector.jar serve --host 127.0.0.1 --port $port \
-  --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" >/dev/null 2>"$work/server.err" &
-pid=$!
-until curl -fsk "https://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
-  kill -0 "$pid" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
-  sleep 0.05
-done
+start_webhook $port "$work"
+pid=$WEBHOOK_PID
 
-BODIES=$work/bodies.txt RATE=$RATE CONNECTIONS=$CONNECTIONS wrk -t2 -c"$CONNECTIONS" -d"${MINUTES}m" --timeout 5s \
-  -s hack/bench/mixed.lua "https://127.0.0.1:$port/mutate" >"$work/wrk.out" &
+BODIES=$work/bodies.txt wrk -t2 -c"$CONNECTIONS" -d"${MINUTES}m" --timeout 5s \
+  -s hack/bench/post.lua "https://127.0.0.1:$port/mutate" >"$work/wrk.out" &
 load=$!
 echo "| t (s) | RSS (MiB) | open fds |"
 echo "|---|---|---|"
@@ -54,8 +47,8 @@ start=$(date +%s)
 samples=()
 while kill -0 "$load" 2>/dev/null; do
   t=$(( $(date +%s) - start ))
-  rss=$(awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$pid/status")
-  fds=$(ls "/proc/$pid/fd" | wc -l)
+  rss=$(rss_mib "$pid")
+  fds=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 | wc -l)
   echo "| $t | $rss | $fds |"
   samples+=("$t $rss $fds")
   sleep 30

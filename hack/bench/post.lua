@@ -1,13 +1,26 @@
--- POSTs the benchmark AdmissionReview; with RATE set, paces each connection so all together send RATE req/s.
-local body_file = os.getenv("BODY") or "hack/bench/review.json"
-local f = assert(io.open(body_file, "rb"))
-wrk.method = "POST"
-wrk.body = f:read("*a")
-f:close()
-wrk.headers["Content-Type"] = "application/json"
+-- POSTs AdmissionReview bodies to /mutate: the file $BODY, or in turn every file listed in $BODIES (one path a
+-- line). With $RATE set, paces each of $CONNECTIONS connections so that together they send RATE req/s.
+local bodies = {}
+local listing = os.getenv("BODIES")
+if listing then
+  for path in io.lines(listing) do bodies[#bodies + 1] = path end
+else
+  bodies[1] = os.getenv("BODY") or "hack/bench/review.json"
+end
+for i, path in ipairs(bodies) do
+  local f = assert(io.open(path, "rb"))
+  bodies[i] = f:read("*a")
+  f:close()
+end
 
 local rate = tonumber(os.getenv("RATE") or "0")
 local connections = tonumber(os.getenv("CONNECTIONS") or "1")
+local n = 0
+
+function request()
+  n = n + 1
+  return wrk.format("POST", "/mutate", {["Content-Type"] = "application/json"}, bodies[(n % #bodies) + 1])
+end
 
 function delay()
   if rate > 0 then

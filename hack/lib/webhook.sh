@@ -1,0 +1,73 @@
+# shellcheck shell=bash
+# Sourced by hack/bench.sh, hack/soak.sh and hack/hostile.sh: the webhook jar run as the Helm chart runs it,
+# with the chart's JVM flags, inside a memory cgroup of the chart's limit when this machine allows (root and
+# cgroup v1 or v2), so -XX:MaxRAMPercentage sizes the heap as it does in a pod.
+
+# The chart's default jvmOptions, read from values.yaml so the two never drift.
+chart_jvm_flags() {
+  sed -n '/^jvmOptions:/,/^$/p' charts/rlimit-injector/values.yaml | tail -n +2 | tr -s ' \n' ' '
+}
+
+# The chart's default memory limit in bytes (Mi only, as the chart writes it).
+chart_memory_limit_bytes() {
+  local mi
+  mi=$(sed -n '/^resources:/,/^[a-z]/p' charts/rlimit-injector/values.yaml | sed -n '/limits:/,$p' \
+    | sed -nE 's/^ *memory: *([0-9]+)Mi/\1/p' | head -1)
+  echo $(( mi * 1024 * 1024 ))
+}
+
+# A self-signed serving certificate for 127.0.0.1 in DIR/tls.crt and DIR/tls.key.
+webhook_test_certificate() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost \
+    -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout "$1/tls.key" -out "$1/tls.crt" 2>/dev/null
+}
+
+# Runs "$@" in a fresh memory cgroup limited to LIMIT bytes when possible, else plainly; prints nothing.
+# Usage: run_limited NAME LIMIT cmd...   (sets CGROUP_DIR, empty when not limited)
+run_limited() {
+  local name=$1 limit=$2; shift 2
+  CGROUP_DIR=
+  if [[ $(id -u) -eq 0 && -w /sys/fs/cgroup/memory ]]; then
+    CGROUP_DIR=/sys/fs/cgroup/memory/$name-$$
+    mkdir -p "$CGROUP_DIR" && echo "$limit" >"$CGROUP_DIR/memory.limit_in_bytes"
+  elif [[ $(id -u) -eq 0 && -f /sys/fs/cgroup/cgroup.controllers ]] && grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
+    CGROUP_DIR=/sys/fs/cgroup/$name-$$
+    mkdir -p "$CGROUP_DIR" && echo "$limit" >"$CGROUP_DIR/memory.max"
+  fi
+  if [[ -n $CGROUP_DIR ]]; then
+    bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CGROUP_DIR" "$@" &
+  else
+    "$@" &
+  fi
+}
+
+# Removes the cgroup run_limited made, once its processes are gone.
+remove_limited() {
+  if [[ -n ${CGROUP_DIR:-} ]]; then
+    rmdir "$CGROUP_DIR" 2>/dev/null || true
+  fi
+}
+
+# Starts the webhook jar on PORT with the certificate in DIR; sets WEBHOOK_PID and READY_MS (for the caller).
+start_webhook() {
+  local port=$1 dir=$2
+  local t0; t0=$(date +%s%N)
+  # shellcheck disable=SC2046
+  run_limited rlimit-injector-webhook "$(chart_memory_limit_bytes)" java $(chart_jvm_flags) \
+    -jar target/rlimit-injector.jar serve --host 127.0.0.1 --port "$port" \
+    --tls-cert "$dir/tls.crt" --tls-key "$dir/tls.key" >"$dir/webhook.log" 2>&1
+  WEBHOOK_PID=$!
+  wait_ready "$port" "$WEBHOOK_PID" "$dir/webhook.log"
+  # shellcheck disable=SC2034
+  READY_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+}
+
+# Waits for https://127.0.0.1:PORT/readyz while PID lives.
+wait_ready() {
+  until curl -fsk "https://127.0.0.1:$1/readyz" >/dev/null 2>&1; do
+    kill -0 "$2" 2>/dev/null || { cat "$3" >&2; return 1; }
+    sleep 0.01
+  done
+}
+
+rss_mib() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$1/status"; }
