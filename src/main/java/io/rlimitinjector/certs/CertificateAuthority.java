@@ -57,9 +57,14 @@ public final class CertificateAuthority {
     }
 
     public static CertificateAuthority create(String commonName, Duration validity) throws GeneralSecurityException {
+        return create(commonName, Instant.now(), validity);
+    }
+
+    /** A CA valid from {@code now} (less a few minutes for clock skew) for {@code validity}. */
+    public static CertificateAuthority create(String commonName, Instant now, Duration validity)
+            throws GeneralSecurityException {
         KeyPair keys = newKeyPair();
         X500Name name = new X500Name("CN=" + commonName);
-        Instant now = Instant.now();
         try {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(),
@@ -79,8 +84,11 @@ public final class CertificateAuthority {
      * outlives the CA, so dropping an expired CA from a bundle cannot strand a certificate it signed.
      */
     public IssuedCertificate issue(List<String> names, Duration validity) throws GeneralSecurityException {
+        return issue(names, Instant.now(), validity);
+    }
+
+    public IssuedCertificate issue(List<String> names, Instant now, Duration validity) throws GeneralSecurityException {
         KeyPair serving = newKeyPair();
-        Instant now = Instant.now();
         List<GeneralName> sans = new ArrayList<>();
         for (String name : names) {
             boolean ip = name.matches("[0-9.]+") || name.contains(":");
@@ -113,7 +121,7 @@ public final class CertificateAuthority {
         return keyPem(keys.getPrivate());
     }
 
-    private static String keyPem(PrivateKey key) {
+    static String keyPem(PrivateKey key) {
         try {
             return pem(new JcaPKCS8Generator(key, null).generate());
         } catch (IOException e) {

@@ -62,7 +62,7 @@ public record CertificateState(CertificateAuthority ca, List<X509Certificate> bu
     }
 
     public String servingKeyPem() {
-        return CertificateAuthority.pem(serving.key());
+        return CertificateAuthority.keyPem(serving.key());
     }
 
     /** The bundle without the CAs that expired by {@code now}; the current CA always stays. */

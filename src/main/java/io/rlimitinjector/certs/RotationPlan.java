@@ -37,8 +37,8 @@ public final class RotationPlan {
 
     /** A new CA and a serving certificate it signed, for an empty cluster. */
     public CertificateState initial(Instant now) throws GeneralSecurityException {
-        CertificateAuthority ca = CertificateAuthority.create(caName(now), validity);
-        return new CertificateState(ca, List.of(ca.certificate()), issue(ca));
+        CertificateAuthority ca = CertificateAuthority.create(caName(now), now, validity);
+        return new CertificateState(ca, List.of(ca.certificate()), issue(ca, now));
     }
 
     /** Adds a new CA at the head of the bundle when the current one is due, and drops expired ones. */
@@ -46,7 +46,7 @@ public final class RotationPlan {
         List<X509Certificate> bundle = new ArrayList<>(state.unexpiredBundle(now));
         CertificateAuthority ca = state.ca();
         if (due(ca.certificate(), now)) {
-            ca = CertificateAuthority.create(caName(now), validity);
+            ca = CertificateAuthority.create(caName(now), now, validity);
             bundle.add(0, ca.certificate());
         }
         return new CertificateState(ca, bundle, state.serving());
@@ -59,11 +59,11 @@ public final class RotationPlan {
                 && verifies(serving, state.ca().certificate())
                 && !due(serving, now)
                 && names(serving).equals(new HashSet<>(names));
-        return current ? state : new CertificateState(state.ca(), state.bundle(), issue(state.ca()));
+        return current ? state : new CertificateState(state.ca(), state.bundle(), issue(state.ca(), now));
     }
 
-    private PemIdentity issue(CertificateAuthority ca) throws GeneralSecurityException {
-        CertificateAuthority.IssuedCertificate issued = ca.issue(names, validity);
+    private PemIdentity issue(CertificateAuthority ca, Instant now) throws GeneralSecurityException {
+        CertificateAuthority.IssuedCertificate issued = ca.issue(names, now, validity);
         try {
             return PemIdentity.parse(issued.certificatePem(), issued.keyPem());
         } catch (IOException e) {
