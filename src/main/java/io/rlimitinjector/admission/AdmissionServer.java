@@ -3,22 +3,23 @@ package io.rlimitinjector.admission;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.rlimitinjector.metrics.WebhookMetrics;
 import io.rlimitinjector.tls.ReloadingTlsContext;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The webhook's HTTPS endpoint: {@code POST /mutate}, {@code GET /healthz} and {@code GET /readyz}. There is no
+ * The webhook's HTTPS endpoint: {@code POST /mutate}, {@code GET /healthz}, {@code GET /readyz} and
+ * {@code GET /metrics}. There is no
  * plain-HTTP listener at all. It reports ready only after a built-in request has gone through the whole mutation
  * path, so the first real pod does not pay for class loading.
  */
@@ -29,25 +30,33 @@ public final class AdmissionServer implements AutoCloseable {
     private final AdmissionReviewHandler handler;
     private final ReloadingTlsContext tls;
     private final AdmissionLog log = new AdmissionLog(System.out);
+    private final WebhookMetrics metrics;
     private final AtomicBoolean ready = new AtomicBoolean();
+    private final Semaphore admissionSlots = new Semaphore(ServerSettings.MAX_CONCURRENT_ADMISSIONS, true);
     private final Javalin app;
 
     private AdmissionServer(ServerSettings settings, AdmissionReviewHandler handler, ReloadingTlsContext tls) {
         this.handler = handler;
         this.tls = tls;
+        this.metrics = new WebhookMetrics(tls::notAfter);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = ServerSettings.MAX_BODY_BYTES;
+            config.jetty.threadPool = threadPool();
             config.jetty.modifyServer(AdmissionServer::stopGracefully);
-            config.jetty.addConnector((server, http) -> httpsConnector(server, http, settings));
+            config.jetty.addConnector((server, http) -> HttpsConnector.create(server, http, tls, settings));
             config.routes.post("/mutate", this::mutate);
             config.routes.get("/healthz", ctx -> ctx.result("ok"));
             config.routes.get("/readyz", ctx -> {
                 ctx.status(ready.get() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
                 ctx.result(ready.get() ? "ok" : "warming up");
             });
-            config.routes.exception(BadAdmissionRequest.class, (e, ctx) -> ctx.status(e.status()).result(e.getMessage()));
+            config.routes.get("/metrics", ctx -> ctx.contentType(metrics.contentType()).result(metrics.scrape()));
+            config.routes.exception(BadAdmissionRequest.class, (e, ctx) -> {
+                metrics.recordRejected();
+                ctx.status(e.status()).result(e.getMessage());
+            });
         });
     }
 
@@ -64,16 +73,32 @@ public final class AdmissionServer implements AutoCloseable {
         return ((ServerConnector) app.jettyServer().server().getConnectors()[0]).getLocalPort();
     }
 
+    public WebhookMetrics metrics() {
+        return metrics;
+    }
+
     public boolean isReady() {
         return ready.get();
     }
 
-    private void mutate(Context ctx) {
+    private void mutate(Context ctx) throws InterruptedException {
         long start = System.nanoTime();
         byte[] body = ctx.bodyAsBytes();
-        Admission admission = handler.handle(body);
+        if (!admissionSlots.tryAcquire(ServerSettings.ADMISSION_QUEUE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            metrics.recordRejected();
+            ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result("webhook busy; try again");
+            return;
+        }
+        Admission admission;
+        try {
+            admission = handler.handle(body);
+        } finally {
+            admissionSlots.release();
+        }
         ctx.contentType("application/json").result(AdmissionReviewHandler.toBytes(admission));
-        log.write(admission, System.nanoTime() - start);
+        long duration = System.nanoTime() - start;
+        metrics.record(admission, duration);
+        log.write(admission, duration);
     }
 
     private void warmUp() {
@@ -88,23 +113,19 @@ public final class AdmissionServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A bounded pool, named for thread dumps; how many requests are parsed at once is bounded separately.
+     */
+    private static QueuedThreadPool threadPool() {
+        QueuedThreadPool pool = new QueuedThreadPool(ServerSettings.MAX_THREADS, 4);
+        pool.setName("admission");
+        return pool;
+    }
+
     /** From stop on, new requests get 503 while the ones in flight finish, within the stop timeout. */
     private static void stopGracefully(Server server) {
         server.setStopTimeout(ServerSettings.STOP_TIMEOUT.toMillis());
         server.setHandler(new GracefulHandler(server.getHandler()));
-    }
-
-    private ServerConnector httpsConnector(Server server, HttpConfiguration http, ServerSettings settings) {
-        SecureRequestCustomizer secure = new SecureRequestCustomizer();
-        secure.setSniHostCheck(false);
-        http.addCustomizer(secure);
-        http.setSendServerVersion(false);
-        ServerConnector connector = new ServerConnector(server,
-                new SslConnectionFactory(tls.factory(), "http/1.1"), new HttpConnectionFactory(http));
-        connector.setHost(settings.host());
-        connector.setPort(settings.port());
-        connector.setIdleTimeout(ServerSettings.IDLE_TIMEOUT.toMillis());
-        return connector;
     }
 
     /** Stops taking requests, lets those in flight finish within the stop timeout, then stops. */

@@ -14,10 +14,24 @@ import java.time.Duration;
  */
 public record ServerSettings(String host, int port, Path certificateFile, Path keyFile,
         Duration certificatePollInterval) {
-    /** Kubernetes caps a stored object at 1.5 MiB; an AdmissionReview carries one pod, so 4 MiB leaves room. */
-    public static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
+    /**
+     * The API server accepts request bodies of up to 3 MiB and stores objects of up to 1.5 MiB; an AdmissionReview
+     * for a creation carries one such object, so a larger body never comes from an API server.
+     */
+    public static final int MAX_BODY_BYTES = 3 * 1024 * 1024;
     /** A client that sends nothing for this long is dropped; the API server's own timeout is 10 s at most. */
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(15);
+    /** The API server sends its AdmissionReview at once; anything far slower is not an API server. */
+    public static final long MIN_REQUEST_BYTES_PER_SECOND = 8 * 1024;
+    /** Jetty's threads: enough that clients slow to send their body cannot starve the rest of a connection. */
+    public static final int MAX_THREADS = 48;
+    /**
+     * Requests parsed and mutated at once. The work is CPU-bound and short, and each one holds its body's parsed
+     * copies, so this, not the thread count, bounds the heap that requests need.
+     */
+    public static final int MAX_CONCURRENT_ADMISSIONS = 4;
+    /** How long a request waits for its turn before the webhook answers 503 and the failure policy applies. */
+    public static final Duration ADMISSION_QUEUE_TIMEOUT = Duration.ofSeconds(5);
     /** How long a stopping server waits for the requests it is serving. */
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 }

@@ -1,5 +1,6 @@
 package io.rlimitinjector.cli;
 
+import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -49,6 +50,9 @@ public final class Main {
         } catch (Options.UsageException e) {
             System.err.print("rlimit-injector " + command + ": " + e.getMessage() + "\n" + usage);
             return 2;
+        } catch (NoSuchFileException e) {
+            System.err.println("rlimit-injector " + command + ": no such file: " + e.getFile());
+            return 1;
         } catch (Exception e) {
             System.err.println("rlimit-injector " + command + ": " + e.getMessage());
             return 1;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
  * What was done to one container, as written to the status annotation. A wrapped container has a mode and no
- * {@code skipped}; a skipped one has only its name, type and the reason.
+ * {@code skipped}; a skipped one has only its name, type, the reason's code and what exactly was wrong.
  *
  * @param type {@code container}, {@code initContainer} or {@code sidecar} (an init container that keeps running)
  * @param mode {@code as}, {@code data}, or {@code auto} when the launcher decides
@@ -15,7 +15,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"name", "type", "mode", "modeReason", "ratio", "memoryLimit", "limitSource", "entrypointSource",
-        "launcherImage", "skipped"})
+        "launcherImage", "reason", "skipped"})
 public record ContainerDecision(
         String name,
         String type,
@@ -26,6 +26,7 @@ public record ContainerDecision(
         String limitSource,
         String entrypointSource,
         String launcherImage,
+        String reason,
         String skipped) {
 
     public static final String LIMIT_SOURCE = "downward API limits.memory";
@@ -33,11 +34,12 @@ public record ContainerDecision(
     static ContainerDecision wrapped(ContainerRef ref, ModeChoice mode, double ratio, String memoryLimit,
             String entrypointSource, String launcherImage) {
         return new ContainerDecision(ref.name(), ref.type(), mode.mode().value(), mode.reason(), Ratio.format(ratio),
-                memoryLimit, LIMIT_SOURCE, entrypointSource, launcherImage, null);
+                memoryLimit, LIMIT_SOURCE, entrypointSource, launcherImage, null, null);
     }
 
-    static ContainerDecision skipped(ContainerRef ref, String reason) {
-        return new ContainerDecision(ref.name(), ref.type(), null, null, null, null, null, null, null, reason);
+    static ContainerDecision skipped(ContainerRef ref, SkipReason reason, String detail) {
+        return new ContainerDecision(ref.name(), ref.type(), null, null, null, null, null, null, null, reason.code(),
+                detail);
     }
 
     @JsonIgnore

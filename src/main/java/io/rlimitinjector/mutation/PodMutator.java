@@ -22,6 +22,9 @@ import java.util.stream.Stream;
  * per container. It does no I/O of its own; image lookups go through the {@link EntrypointResolver} it is given.
  */
 public final class PodMutator {
+    /** Real pods have a handful; past this, diffing the pod costs more memory than a webhook should risk. */
+    public static final int MAX_CONTAINERS = 100;
+
     private final InjectionSettings settings;
     private final ProgramFinder programs;
 
@@ -44,7 +47,11 @@ public final class PodMutator {
         if (pod.getSpec() == null) {
             return new MutationResult(pod, List.of(), List.of(), "pod has no spec");
         }
-        Optional<String> unsupported = unsupportedPlatform(pod.getSpec());
+        int containers = list(pod.getSpec().getInitContainers()).size() + list(pod.getSpec().getContainers()).size();
+        Optional<String> unsupported = containers > MAX_CONTAINERS
+                ? Optional.of("pod has " + containers + " containers; the webhook mutates pods of at most "
+                        + MAX_CONTAINERS)
+                : unsupportedPlatform(pod.getSpec());
         if (unsupported.isPresent()) {
             writeStatus(pod, new InjectionStatus(unsupported.get(), List.of()));
             return new MutationResult(pod, List.of(), List.of("pod not changed: " + unsupported.get()),
@@ -88,28 +95,28 @@ public final class PodMutator {
                             podSettings.ratio(), memoryLimitText(container), "command", settings.launcherImage()));
         }
         if (podSettings.excluded().contains(ref.name())) {
-            return ContainerDecision.skipped(ref, "excluded by annotation " + Contract.EXCLUDE_CONTAINERS);
+            return ContainerDecision.skipped(ref, SkipReason.EXCLUDED, "excluded by annotation " + Contract.EXCLUDE_CONTAINERS);
         }
         if (mode.mode() == Mode.OFF) {
-            return ContainerDecision.skipped(ref, "mode off (" + mode.source() + ")");
+            return ContainerDecision.skipped(ref, SkipReason.MODE_OFF, "mode off (" + mode.source() + ")");
         }
         String limit = memoryLimitText(container);
         if (limit == null) {
-            return ContainerDecision.skipped(ref, "no memory limit (resources.limits.memory)");
+            return ContainerDecision.skipped(ref, SkipReason.NO_MEMORY_LIMIT, "no memory limit (resources.limits.memory)");
         }
         OptionalLong bytes = MemoryQuantity.toBytes(limit);
         if (bytes.isEmpty()) {
-            return ContainerDecision.skipped(ref, "memory limit \"" + limit + "\" is not a valid quantity");
+            return ContainerDecision.skipped(ref, SkipReason.INVALID_MEMORY_LIMIT, "memory limit \"" + limit + "\" is not a valid quantity");
         }
         if (ContainerWrapper.hasConflictingMount(container)) {
-            return ContainerDecision.skipped(ref, "it already mounts something at " + Contract.MOUNT_PATH
+            return ContainerDecision.skipped(ref, SkipReason.MOUNT_CONFLICT, "it already mounts something at " + Contract.MOUNT_PATH
                     + " or a volume named " + Contract.VOLUME);
         }
         Program program;
         try {
             program = programs.find(container, pod, namespace, podSettings.annotations(), warnings);
         } catch (ProgramFinder.Failure failure) {
-            return ContainerDecision.skipped(ref, failure.getMessage());
+            return ContainerDecision.skipped(ref, SkipReason.ENTRYPOINT_UNKNOWN, failure.getMessage());
         }
         Optional<String> envMode = list(container.getEnv()).stream()
                 .filter(variable -> Contract.ENV_MODE.equals(variable.getName()))
@@ -120,7 +127,7 @@ public final class PodMutator {
             // The container's own variable wins at run time, so it must win in the status too.
             Optional<Mode> parsed = Mode.parse(envMode.get());
             if (parsed.isEmpty() || parsed.get() == Mode.OFF) {
-                return ContainerDecision.skipped(ref, "its env sets " + Contract.ENV_MODE + "=\"" + envMode.get()
+                return ContainerDecision.skipped(ref, SkipReason.INVALID_ENV_MODE, "its env sets " + Contract.ENV_MODE + "=\"" + envMode.get()
                         + "\"" + (parsed.isEmpty() ? ", which the launcher would refuse" : ""));
             }
             choice = new ModeChoice(parsed.get(), "container env " + Contract.ENV_MODE);

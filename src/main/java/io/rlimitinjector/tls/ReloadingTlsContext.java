@@ -42,7 +42,6 @@ public final class ReloadingTlsContext implements AutoCloseable {
         factory.setKeyStorePassword("");
         factory.setKeyManagerPassword("");
         factory.setIncludeProtocols("TLSv1.3", "TLSv1.2");
-        // Clients reach the webhook by service DNS name, by IP in tests: the certificate, not SNI, is what they check.
         factory.setSniRequired(false);
         loadedDigest = digest;
         lastSeenDigest = digest;

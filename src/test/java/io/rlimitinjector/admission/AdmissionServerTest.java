@@ -76,6 +76,25 @@ class AdmissionServerTest {
     }
 
     @Test
+    void metricsCountOutcomesModesAndSkipReasons() throws Exception {
+        long before = server.metrics().admissionCount();
+        post(Reviews.podCreate("uid-m", "shop", Reviews.pod(Reviews.PYTHON_POD)));
+        client.send(HttpRequest.newBuilder(base.resolve("/mutate")).POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(server.metrics().admissionCount()).isEqualTo(before + 2);
+        HttpResponse<String> metrics = get("/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body())
+                .contains("rlimit_injector_admissions_total{outcome=\"mutated\"}")
+                .contains("rlimit_injector_admissions_total{outcome=\"rejected\"}")
+                .contains("rlimit_injector_containers_wrapped_total{mode=\"as\"}")
+                .contains("rlimit_injector_containers_skipped_total{reason=\"no-memory-limit\"}")
+                .contains("rlimit_injector_admission_duration_seconds_bucket")
+                .contains("rlimit_injector_certificate_expiry_timestamp_seconds")
+                .contains("jvm_memory_used_bytes");
+    }
+
+    @Test
     void healthAndReadiness() throws Exception {
         assertThat(server.isReady()).isTrue();
         assertThat(get("/healthz").statusCode()).isEqualTo(200);

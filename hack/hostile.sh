@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Bad input at volume: starts the webhook with the chart's JVM flags, checks the TLS versions it offers,
+# sends N hostile bodies (hack/hostile.py), then slow-loris uploads, and checks the server is alive,
+# answering, and its memory bounded.
+#   bash hack/hostile.sh [N]      (default 100000; CI runs a shorter pass)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+N=${1:-100000}
+JVM_FLAGS=${JVM_FLAGS:-"-Xms32m -Xmx128m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:+ExitOnOutOfMemoryError"}
+[[ -f target/rlimit-injector.jar ]] || mvn -B -q package -DskipTests >&2
+
+work=$(mktemp -d)
+pid=
+cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
+port=18460
+# shellcheck disable=SC2086
+java $JVM_FLAGS -jar target/rlimit-injector.jar serve --host 127.0.0.1 --port $port \
+  --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" >"$work/server.log" 2>&1 &
+pid=$!
+until curl -fsk "https://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
+  kill -0 "$pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+  sleep 0.05
+done
+rss() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$pid/status"; }
+echo "hostile: server up, RSS $(rss) MiB"
+
+# Only TLS 1.2 and 1.3 are offered.
+for version in tls1_2 tls1_3; do
+  openssl s_client -connect "127.0.0.1:$port" "-$version" </dev/null >/dev/null 2>&1 \
+    || { echo "hostile: $version refused, but it must be served" >&2; exit 1; }
+done
+for version in tls1 tls1_1; do
+  if openssl s_client -connect "127.0.0.1:$port" "-$version" -cipher DEFAULT@SECLEVEL=0 </dev/null >/dev/null 2>&1; then
+    echo "hostile: $version accepted, but only TLS 1.2 and 1.3 may be" >&2; exit 1
+  fi
+done
+echo "hostile: openssl s_client: TLS 1.2 and 1.3 served, TLS 1.0 and 1.1 refused"
+
+python3 hack/hostile.py "https://127.0.0.1:$port" "$N"
+
+# Slow-loris: 20 clients send headers and then one byte a second; the server must drop them and keep serving.
+python3 - "$port" <<'PY'
+import socket, ssl, sys, time, urllib.request
+port = int(sys.argv[1])
+context = ssl._create_unverified_context()
+sockets = []
+for _ in range(20):
+    s = context.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="localhost")
+    s.sendall(b"POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+    sockets.append(s)
+start = time.time()
+dropped = set()
+while time.time() - start < 40 and len(dropped) < len(sockets):
+    for i, s in enumerate(sockets):
+        if i in dropped:
+            continue
+        try:
+            s.sendall(b"{")
+        except OSError:
+            dropped.add(i)
+    urllib.request.urlopen(f"https://127.0.0.1:{port}/healthz", context=context, timeout=5).read()
+    time.sleep(1)
+print(f"hostile: slow-loris {len(dropped)}/{len(sockets)} trickling clients dropped after {time.time() - start:.0f} s; "
+      "the server answered /healthz every second meanwhile")
+sys.exit(0 if len(dropped) == len(sockets) else 1)
+PY
+
+curl -fsk "https://127.0.0.1:$port/healthz" >/dev/null || { echo "hostile: server stopped answering" >&2; exit 1; }
+kill -0 "$pid" || { echo "hostile: server died" >&2; exit 1; }
+echo "hostile: server alive, RSS $(rss) MiB after the run"

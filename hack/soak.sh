@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Soak: the webhook (chart JVM flags) under a paced, mixed load of every golden pod shape, sampling RSS and
+# open file descriptors. Fails on any error, RSS growth over 10% after warm-up, or descriptor growth.
+#   bash hack/soak.sh                 (MINUTES=10 RATE=300 CONNECTIONS=8 WARMUP_S=60)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+MINUTES=${MINUTES:-10}
+RATE=${RATE:-300}
+CONNECTIONS=${CONNECTIONS:-8}
+WARMUP_S=${WARMUP_S:-60}
+JVM_FLAGS=${JVM_FLAGS:-"-Xms32m -Xmx128m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m -XX:+ExitOnOutOfMemoryError"}
+command -v wrk >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; }
+[[ -f target/rlimit-injector.jar ]] || mvn -B -q package -DskipTests >&2
+
+work=$(mktemp -d)
+pid=
+cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+# One AdmissionReview per golden input shape.
+python3 - "$work" src/test/resources/golden/*[!d].yaml <<'PY'
+import json, sys, yaml
+out = sys.argv[1]
+with open(f"{out}/bodies.txt", "w") as listing:
+    for i, path in enumerate(p for p in sys.argv[2:] if not p.endswith(".injected.yaml")):
+        pod = yaml.safe_load(open(path))
+        review = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                  "request": {"uid": f"soak-{i}", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                              "resource": {"group": "", "version": "v1", "resource": "pods"},
+                              "namespace": "soak", "operation": "CREATE", "object": pod}}
+        body = f"{out}/review-{i}.json"
+        json.dump(review, open(body, "w"))
+        listing.write(body + "\n")
+PY
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/tls.key" -out "$work/tls.crt" 2>/dev/null
+port=18470
+# shellcheck disable=SC2086
+java $JVM_FLAGS -jar target/rlimit-injector.jar serve --host 127.0.0.1 --port $port \
+  --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" >/dev/null 2>"$work/server.err" &
+pid=$!
+until curl -fsk "https://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
+  kill -0 "$pid" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
+  sleep 0.05
+done
+
+BODIES=$work/bodies.txt RATE=$RATE CONNECTIONS=$CONNECTIONS wrk -t2 -c"$CONNECTIONS" -d"${MINUTES}m" --timeout 5s \
+  -s hack/bench/mixed.lua "https://127.0.0.1:$port/mutate" >"$work/wrk.out" &
+load=$!
+echo "| t (s) | RSS (MiB) | open fds |"
+echo "|---|---|---|"
+start=$(date +%s)
+samples=()
+while kill -0 "$load" 2>/dev/null; do
+  t=$(( $(date +%s) - start ))
+  rss=$(awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$pid/status")
+  fds=$(ls "/proc/$pid/fd" | wc -l)
+  echo "| $t | $rss | $fds |"
+  samples+=("$t $rss $fds")
+  sleep 30
+done
+wait "$load"
+grep '^RESULT' "$work/wrk.out"
+python3 - "$WARMUP_S" "$(grep '^RESULT' "$work/wrk.out")" "${samples[@]}" <<'PY'
+import sys
+warmup = int(sys.argv[1])
+result = dict(kv.split("=") for kv in sys.argv[2].split()[1:])
+samples = [tuple(map(int, s.split())) for s in sys.argv[3:]]
+after = [s for s in samples if s[0] >= warmup] or samples[-1:]
+rss_growth = (after[-1][1] - after[0][1]) / after[0][1]
+fd_growth = after[-1][2] - after[0][2]
+errors = int(result["errors"]) + int(result["non2xx"])
+print(f"soak: {result['requests']} requests, {errors} errors, p99 {result['p99_ms']} ms; "
+      f"RSS {after[0][1]} -> {after[-1][1]} MiB after warm-up ({rss_growth:+.1%}), open fds {after[0][2]} -> {after[-1][2]}")
+ok = errors == 0 and rss_growth <= 0.10 and fd_growth <= 2
+print("soak: " + ("within bounds" if ok else "OUT OF BOUNDS"))
+sys.exit(0 if ok else 1)
+PY

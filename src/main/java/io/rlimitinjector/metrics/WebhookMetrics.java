@@ -1,0 +1,95 @@
+package io.rlimitinjector.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.rlimitinjector.admission.Admission;
+import io.rlimitinjector.mutation.ContainerDecision;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * The webhook's Prometheus metrics: what it decided, how long it took, when its certificate expires, and the JVM.
+ * Labels are closed sets (outcomes, modes, skip reason codes), so no pod can blow up the series count.
+ */
+public final class WebhookMetrics {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final Counter admissions = Counter.builder()
+            .name("rlimit_injector_admissions_total")
+            .help("Admission requests answered, by outcome: mutated, unchanged, ignored (not a pod creation), "
+                    + "error (admitted unchanged after an internal failure), rejected (unreadable request)")
+            .labelNames("outcome")
+            .register(registry);
+    private final Counter wrapped = Counter.builder()
+            .name("rlimit_injector_containers_wrapped_total")
+            .help("Containers wrapped by the launcher, by mode")
+            .labelNames("mode")
+            .register(registry);
+    private final Counter skipped = Counter.builder()
+            .name("rlimit_injector_containers_skipped_total")
+            .help("Containers left alone, by reason code")
+            .labelNames("reason")
+            .register(registry);
+    private final LongAdder answered = new LongAdder();
+    private final Histogram duration = Histogram.builder()
+            .name("rlimit_injector_admission_duration_seconds")
+            .help("Time to answer one admission request, from body read to response written")
+            .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+            .classicOnly()
+            .register(registry);
+
+    public WebhookMetrics(Supplier<Instant> certificateNotAfter) {
+        GaugeWithCallback.builder()
+                .name("rlimit_injector_certificate_expiry_timestamp_seconds")
+                .help("When the serving certificate in use expires, as a Unix time")
+                .callback(callback -> callback.call(certificateNotAfter.get().getEpochSecond()))
+                .register(registry);
+        JvmMetrics.builder().register(registry);
+    }
+
+    public void record(Admission admission, long durationNanos) {
+        answered.increment();
+        admissions.labelValues(admission.outcome()).inc();
+        if (admission.mutation() != null) {
+            for (ContainerDecision decision : admission.mutation().decisions()) {
+                if (decision.isWrapped()) {
+                    wrapped.labelValues(decision.mode()).inc();
+                } else {
+                    skipped.labelValues(decision.reason()).inc();
+                }
+            }
+        }
+        duration.observe(durationNanos / 1e9);
+    }
+
+    public void recordRejected() {
+        answered.increment();
+        admissions.labelValues("rejected").inc();
+    }
+
+    /** All admission requests answered so far, whatever their outcome. */
+    public long admissionCount() {
+        return answered.sum();
+    }
+
+    public String contentType() {
+        return writer.getContentType();
+    }
+
+    public byte[] scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+        try {
+            writer.write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory cannot fail", e);
+        }
+        return out.toByteArray();
+    }
+}

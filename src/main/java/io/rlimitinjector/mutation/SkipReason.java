@@ -1,0 +1,19 @@
+package io.rlimitinjector.mutation;
+
+import java.util.Locale;
+
+/** Why a container was left alone, as a stable code for metrics and tools; the status also carries the detail. */
+public enum SkipReason {
+    EXCLUDED,
+    MODE_OFF,
+    NO_MEMORY_LIMIT,
+    INVALID_MEMORY_LIMIT,
+    MOUNT_CONFLICT,
+    ENTRYPOINT_UNKNOWN,
+    INVALID_ENV_MODE;
+
+    /** {@code no-memory-limit} and the like. */
+    public String code() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}
