@@ -3,6 +3,7 @@ package io.rlimitinjector.certs;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.rlimitinjector.json.Json;
@@ -25,6 +26,10 @@ import java.util.Set;
  * already depends on.
  */
 public final class WebhookCaBundle {
+    private static final int ATTEMPTS = 5;
+    /** A stale resourceVersion: 409 from an update, 422 from a JSON patch whose test operation failed. */
+    private static final Set<Integer> CONFLICTS = Set.of(409, 422);
+
     private final KubernetesClient client;
     private final String configurationName;
 
@@ -33,8 +38,23 @@ public final class WebhookCaBundle {
         this.configurationName = configurationName;
     }
 
-    /** Makes every webhook of the configuration trust {@code authorities}; returns whether it had to patch. */
+    /**
+     * Makes every webhook of the configuration trust {@code authorities}; returns whether it had to patch. Replicas
+     * patching at once each retry on the conflict, against the configuration as the winner left it.
+     */
     public boolean trust(List<X509Certificate> authorities, Instant now) throws IOException, GeneralSecurityException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return patch(authorities, now);
+            } catch (KubernetesClientException e) {
+                if (attempt == ATTEMPTS || !CONFLICTS.contains(e.getCode())) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private boolean patch(List<X509Certificate> authorities, Instant now) throws IOException, GeneralSecurityException {
         MutatingWebhookConfiguration configuration = client.admissionRegistration().v1().mutatingWebhookConfigurations()
                 .withName(configurationName).get();
         if (configuration == null) {

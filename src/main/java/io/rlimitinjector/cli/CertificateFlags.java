@@ -51,13 +51,13 @@ final class CertificateFlags {
             throw new Options.UsageException("--self-signed-secret and --ca-bundle-file exclude each other");
         }
         String configuration = required(options, "webhook-configuration");
+        String service = secretName == null ? null : required(options, "service");
         Duration interval = Duration.ofSeconds(options.getInt("cert-sync-seconds", 30));
         KubernetesClient client = new KubernetesClientBuilder().build();
         String namespace = options.get("namespace", client.getNamespace());
         WebhookCaBundle caBundle = new WebhookCaBundle(client, configuration);
         Resync resync;
         if (secretName != null) {
-            String service = required(options, "service");
             SelfManagedCertificate certificate = new SelfManagedCertificate(
                     new CertificateSecret(client, namespace, secretName),
                     caBundle,
