@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The demo: what the webhook does to a Deployment, then what the launcher does to a process that
-# allocates past its limit. Needs no cluster.
+# The demo: what the webhook does to a Deployment (offline), what the launcher does to a process that
+# allocates past its limit, then the webhook admitting examples/ through a real, local kube-apiserver
+# (etcd + kube-apiserver + kube-controller-manager on loopback, from hack/k8s-test-binaries.sh; the first
+# run on a machine builds them, about 8 minutes). Needs no cluster. Stops everything it started.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=lib/control-plane.sh
+source hack/lib/control-plane.sh
+CP_LOG_TAG=demo
 
 jar=target/rlimit-injector.jar
 launcher=target/launcher/linux-amd64/launch
@@ -31,3 +36,66 @@ code=$?
 set -e
 echo "   exit code $code (3 = the program handled MemoryError)"
 [[ $code -eq 3 ]]
+
+echo
+echo "== 3. The webhook behind a real kube-apiserver: kubectl apply -f examples/"
+CP_BIN="$(bash hack/k8s-test-binaries.sh)"
+CP_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rlimit-injector-demo.XXXXXX")"
+finish() {
+  local rc=$?
+  cp_stop
+  ((rc == 0)) || { cp_show_logs; tail -n 20 "$CP_DIR/webhook.log" >&2 || true; }
+  rm -rf "$CP_DIR"
+  exit "$rc"
+}
+trap finish EXIT
+cp_start
+
+# The webhook's serving certificate, from the control plane's CA, for the address the API server dials.
+cp_sign webhook "/CN=127.0.0.1" "$(printf '%s\n' "subjectAltName=IP:127.0.0.1" "extendedKeyUsage=serverAuth")" \
+  >"$CP_DIR/webhook-cert.log" 2>&1
+cp_free_port webhook_port
+java -jar "$jar" serve --host 127.0.0.1 --port "$webhook_port" \
+  --tls-cert "$CP_DIR/pki/webhook.crt" --tls-key "$CP_DIR/pki/webhook.key" >"$CP_DIR/webhook.log" 2>&1 &
+cp_pids+=("$!")
+cp_wait_for "webhook /readyz" "$!" curl -fsS --cacert "$CP_CA_CRT" "https://127.0.0.1:$webhook_port/readyz"
+
+cp_kubectl apply -f - <<EOF
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata:
+  name: rlimit-injector
+webhooks:
+  - name: pods.rlimit-injector.io
+    clientConfig:
+      url: https://127.0.0.1:$webhook_port/mutate
+      caBundle: $(base64 -w0 "$CP_CA_CRT")
+    rules:
+      - {operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods], scope: Namespaced}
+    namespaceSelector: {matchLabels: {rlimit-injector.io/inject: enabled}}
+    objectSelector:
+      matchExpressions: [{key: rlimit-injector.io/inject, operator: NotIn, values: [disabled]}]
+    sideEffects: None
+    admissionReviewVersions: [v1]
+    reinvocationPolicy: IfNeeded
+    timeoutSeconds: 5
+    failurePolicy: Ignore
+EOF
+cp_kubectl create namespace demo
+cp_kubectl label namespace demo rlimit-injector.io/inject=enabled
+# Pods need the namespace's default ServiceAccount, and the API server loads webhook configurations
+# asynchronously: a server-side dry run shows when both are there.
+webhook_in_effect() {
+  cp_kubectl -n demo run probe --image=registry.invalid/probe:1 --dry-run=server -o yaml 2>/dev/null |
+    grep -q 'rlimit-injector.io/status'
+}
+cp_wait_for "the webhook configuration in effect" "${cp_pids[-1]}" webhook_in_effect
+
+cp_kubectl apply -f examples/
+pods_created() { [[ $(cp_kubectl -n demo get pods -l app=shop -o name | wc -l) -ge 2 ]]; }
+cp_wait_for "the Deployment's pods" "${cp_pids[-1]}" pods_created
+pod="$(cp_kubectl -n demo get pods -l app=shop -o name | head -n 1)"
+echo "   $pod, as the API server stored it (created by the ReplicaSet controller, mutated by the webhook):"
+cp_kubectl -n demo get "$pod" -o yaml
+echo "   the webhook's log:"
+sed 's/^/   /' "$CP_DIR/webhook.log"

@@ -11,6 +11,25 @@ need mvn "Maven 3.8+"
 need go "Go 1.22+"
 need python3 "the launcher's cgroup tests run python3"
 
+# The registry tests run a real registry (distribution v2) on loopback: Debian's docker-registry, installed once.
+if [[ ! -x /usr/bin/docker-registry ]]; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "test.sh: installing docker-registry for the registry tests" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-registry >&2
+  else
+    echo "test.sh: /usr/bin/docker-registry is missing (apt-get install docker-registry); registry tests will skip" >&2
+  fi
+fi
+
+# Tests against a real kube-apiserver use these binaries; the first run on a machine builds them (about 8 min),
+# later runs only find them (5 ms). A machine that cannot build them gets skips, or failures in CI.
+if RLIMIT_INJECTOR_K8S_BIN="$(bash hack/k8s-test-binaries.sh)"; then
+  export RLIMIT_INJECTOR_K8S_BIN
+else
+  echo "test.sh: hack/k8s-test-binaries.sh failed; tests against a real API server will skip (fail in CI)" >&2
+  export RLIMIT_INJECTOR_K8S_BIN=/nonexistent
+fi
+
 mvn -B verify "$@"
 # A short pass of the bad-input run against the real jar with the chart's JVM flags.
 bash hack/hostile.sh 3000

@@ -54,7 +54,7 @@ public final class AdmissionServer implements AutoCloseable {
             });
             config.routes.get("/metrics", ctx -> ctx.contentType(metrics.contentType()).result(metrics.scrape()));
             config.routes.exception(BadAdmissionRequest.class, (e, ctx) -> {
-                metrics.recordRejected();
+                metrics.recordBadRequest();
                 ctx.status(e.status()).result(e.getMessage());
             });
         });
@@ -73,6 +73,7 @@ public final class AdmissionServer implements AutoCloseable {
         return ((ServerConnector) app.jettyServer().server().getConnectors()[0]).getLocalPort();
     }
 
+    /** Counts of the requests answered on {@code /mutate}; the built-in warm-up request is not one of them. */
     public WebhookMetrics metrics() {
         return metrics;
     }
@@ -85,7 +86,7 @@ public final class AdmissionServer implements AutoCloseable {
         long start = System.nanoTime();
         byte[] body = ctx.bodyAsBytes();
         if (!admissionSlots.tryAcquire(ServerSettings.ADMISSION_QUEUE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-            metrics.recordRejected();
+            metrics.recordBusy();
             ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result("webhook busy; try again");
             return;
         }

@@ -2,7 +2,6 @@ package io.rlimitinjector.cli;
 
 import io.rlimitinjector.inject.ManifestInjector;
 import io.rlimitinjector.json.Json;
-import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.PodMutator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,20 +30,20 @@ final class InjectCommand {
               -f, --filename FILE           manifests to read, YAML or JSON, several documents allowed; - is stdin
             Writes the manifests with their pods mutated to stdout and the warnings to stderr.
             Exit codes: 0 done, 1 cannot read the file, 2 invalid input or usage.
-            """ + SettingsFlags.USAGE;
+            """ + SettingsFlags.USAGE + RegistryFlags.USAGE;
     static final Set<String> FLAGS = flags();
 
     private InjectCommand() {
     }
 
     static int run(List<String> args, Map<String, String> env, InputStream stdin, PrintStream out, PrintStream err)
-            throws IOException {
-        Options options = Options.parse(args, FLAGS, Set.of(), env);
+            throws Exception {
+        Options options = Options.parse(args, FLAGS, RegistryFlags.SWITCHES, env);
         String file = options.get("f", options.get("filename", null));
         if (file == null) {
             throw new Options.UsageException("-f FILE or -f - is required");
         }
-        PodMutator mutator = new PodMutator(SettingsFlags.read(options), EntrypointResolver.NONE);
+        PodMutator mutator = new PodMutator(SettingsFlags.read(options), RegistryFlags.resolver(options));
         String text;
         try {
             text = file.equals("-")
@@ -124,6 +123,7 @@ final class InjectCommand {
 
     private static Set<String> flags() {
         Set<String> flags = new HashSet<>(SettingsFlags.NAMES);
+        flags.addAll(RegistryFlags.NAMES);
         flags.addAll(Set.of("f", "filename"));
         return Set.copyOf(flags);
     }

@@ -3,7 +3,6 @@ package io.rlimitinjector.cli;
 import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /** The one jar's entry point: {@code serve} or {@code inject}. */
 public final class Main {
@@ -43,7 +42,7 @@ public final class Main {
         }
         try {
             if (command.equals("serve")) {
-                ServeCommand.run(Options.parse(rest, ServeCommand.FLAGS, Set.of(), System.getenv()));
+                ServeCommand.run(Options.parse(rest, ServeCommand.FLAGS, RegistryFlags.SWITCHES, System.getenv()));
                 return 0;
             }
             return InjectCommand.run(rest, System.getenv(), System.in, System.out, System.err);

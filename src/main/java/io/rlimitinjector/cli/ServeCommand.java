@@ -3,7 +3,6 @@ package io.rlimitinjector.cli;
 import io.rlimitinjector.admission.AdmissionReviewHandler;
 import io.rlimitinjector.admission.AdmissionServer;
 import io.rlimitinjector.admission.ServerSettings;
-import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.PodMutator;
 import io.rlimitinjector.tls.ReloadingTlsContext;
@@ -23,7 +22,7 @@ final class ServeCommand {
               --tls-cert FILE               PEM certificate chain (default /etc/rlimit-injector/tls/tls.crt)
               --tls-key FILE                PEM private key (default /etc/rlimit-injector/tls/tls.key)
               --cert-poll-seconds N         how often to check the files for a new certificate (default 5)
-            """ + CertificateFlags.USAGE + SettingsFlags.USAGE;
+            """ + CertificateFlags.USAGE + SettingsFlags.USAGE + RegistryFlags.USAGE;
 
     private ServeCommand() {
     }
@@ -40,7 +39,7 @@ final class ServeCommand {
         AutoCloseable certificates = CertificateFlags.start(options, settings);
         ReloadingTlsContext tls = ReloadingTlsContext.watch(settings.certificateFile(), settings.keyFile(),
                 settings.certificatePollInterval());
-        AdmissionReviewHandler handler = new AdmissionReviewHandler(new PodMutator(injection, EntrypointResolver.NONE));
+        AdmissionReviewHandler handler = new AdmissionReviewHandler(new PodMutator(injection, RegistryFlags.resolver(options)));
         AdmissionServer server = AdmissionServer.start(settings, handler, tls);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -56,6 +55,7 @@ final class ServeCommand {
     private static Set<String> flags() {
         Set<String> flags = new HashSet<>(SettingsFlags.NAMES);
         flags.addAll(CertificateFlags.NAMES);
+        flags.addAll(RegistryFlags.NAMES);
         flags.addAll(Set.of("host", "port", "tls-cert", "tls-key", "cert-poll-seconds"));
         return Set.copyOf(flags);
     }

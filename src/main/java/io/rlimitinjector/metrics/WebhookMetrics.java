@@ -24,7 +24,8 @@ public final class WebhookMetrics {
     private final Counter admissions = Counter.builder()
             .name("rlimit_injector_admissions_total")
             .help("Admission requests answered, by outcome: mutated, unchanged, ignored (not a pod creation), "
-                    + "error (admitted unchanged after an internal failure), rejected (unreadable request)")
+                    + "error (admitted unchanged after an internal failure), bad-request (unreadable, 4xx), "
+                    + "busy (503 after waiting for a turn)")
             .labelNames("outcome")
             .register(registry);
     private final Counter wrapped = Counter.builder()
@@ -69,9 +70,19 @@ public final class WebhookMetrics {
         duration.observe(durationNanos / 1e9);
     }
 
-    public void recordRejected() {
+    public void recordBadRequest() {
         answered.increment();
-        admissions.labelValues("rejected").inc();
+        admissions.labelValues("bad-request").inc();
+    }
+
+    public void recordBusy() {
+        answered.increment();
+        admissions.labelValues("busy").inc();
+    }
+
+    /** Admission requests answered so far with this outcome. */
+    public long admissions(String outcome) {
+        return (long) admissions.labelValues(outcome).get();
     }
 
     /** All admission requests answered so far, whatever their outcome. */

@@ -10,7 +10,7 @@ import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.PodMutator;
 import io.rlimitinjector.testing.Reviews;
 import io.rlimitinjector.testing.TestTls;
-import io.rlimitinjector.tls.ReloadingTlsContext;
+import io.rlimitinjector.testing.TestWebhook;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,33 +35,29 @@ import tools.jackson.databind.JsonNode;
 class AdmissionServerTest {
     @TempDir
     static Path certificates;
+    static TestWebhook webhook;
     static AdmissionServer server;
     static HttpClient client;
     static URI base;
 
     @BeforeAll
     static void start() throws Exception {
-        CertificateAuthority ca = CertificateAuthority.create("test-ca", Duration.ofHours(1));
-        TestTls tls = new TestTls(certificates);
-        tls.publish(TestTls.localPair(ca));
-        ServerSettings settings = new ServerSettings("127.0.0.1", 0, tls.certificateFile(), tls.keyFile(),
-                Duration.ofSeconds(1));
-        server = AdmissionServer.start(settings,
-                new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE)),
-                ReloadingTlsContext.watch(tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)));
-        client = HttpClient.newBuilder().sslContext(TestTls.trusting(ca.certificate()))
+        webhook = TestWebhook.start(certificates, new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE));
+        server = webhook.server();
+        client = HttpClient.newBuilder().sslContext(TestTls.trusting(webhook.ca().certificate()))
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        base = URI.create("https://127.0.0.1:" + server.port());
+        base = webhook.base();
     }
 
     @AfterAll
     static void stop() {
-        server.close();
+        webhook.close();
     }
 
     @Test
     void mutatesOverHttpsAndASecondPassChangesNothing() throws Exception {
         JsonNode pod = Reviews.pod(Reviews.PYTHON_POD);
+        long mutatedBefore = server.metrics().admissions("mutated");
         JsonNode first = post(Reviews.podCreate("uid-a", "shop", pod));
         assertThat(first.get("response").get("uid").asString()).isEqualTo("uid-a");
         JsonNode stored = Reviews.patched(pod, first);
@@ -73,6 +69,7 @@ class AdmissionServerTest {
         JsonNode second = post(Reviews.podCreate("uid-b", "shop", stored));
         assertThat(second.get("response").has("patch")).isFalse();
         assertThat(second.get("response").get("allowed").asBoolean()).isTrue();
+        assertThat(server.metrics().admissions("mutated")).isEqualTo(mutatedBefore + 1);
     }
 
     @Test
@@ -86,7 +83,7 @@ class AdmissionServerTest {
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body())
                 .contains("rlimit_injector_admissions_total{outcome=\"mutated\"}")
-                .contains("rlimit_injector_admissions_total{outcome=\"rejected\"}")
+                .contains("rlimit_injector_admissions_total{outcome=\"bad-request\"}")
                 .contains("rlimit_injector_containers_wrapped_total{mode=\"as\"}")
                 .contains("rlimit_injector_containers_skipped_total{reason=\"no-memory-limit\"}")
                 .contains("rlimit_injector_admission_duration_seconds_bucket")
@@ -103,12 +100,14 @@ class AdmissionServerTest {
 
     @Test
     void badBodiesGet400WithAMessageAndNoStackTrace() throws Exception {
+        long badBefore = server.metrics().admissions("bad-request");
         for (String body : new String[] {"", "{not json", "{\"kind\":\"AdmissionReview\"}"}) {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(base.resolve("/mutate"))
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(400);
             assertThat(response.body()).isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
         }
+        assertThat(server.metrics().admissions("bad-request")).isEqualTo(badBefore + 3);
         assertThat(get("/healthz").statusCode()).isEqualTo(200);
     }
 

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Certificate flags that cannot work are usage errors at start, before any call to the API server. */
@@ -44,6 +43,6 @@ class CertificateFlagsTest {
     }
 
     private static Options options(List<String> args, Map<String, String> env) {
-        return Options.parse(args, ServeCommand.FLAGS, Set.of(), env);
+        return Options.parse(args, ServeCommand.FLAGS, RegistryFlags.SWITCHES, env);
     }
 }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.rlimitinjector.inject.ManifestInjector;
 import io.rlimitinjector.json.Json;
+import io.rlimitinjector.testing.Golden;
 import io.rlimitinjector.testing.LineDiff;
-import io.rlimitinjector.testing.TestImages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,29 +25,19 @@ import tools.jackson.databind.JsonNode;
  * expected files, then review the diff.
  */
 class GoldenFilesTest {
-    static final Path GOLDEN = Path.of("src/test/resources/golden");
-    static final InjectionSettings SETTINGS = InjectionSettings.defaults()
-            .withLauncherImage("registry.test/rlimit-injector/launcher@sha256:" + "0".repeat(64));
-    private static final ManifestInjector INJECTOR = new ManifestInjector(new PodMutator(SETTINGS, TestImages.RESOLVER));
+    private static final ManifestInjector INJECTOR = new ManifestInjector(Golden.mutator());
 
     static Stream<String> cases() throws IOException {
-        try (Stream<Path> files = Files.list(GOLDEN)) {
-            return files.map(path -> path.getFileName().toString())
-                    .filter(name -> name.endsWith(".yaml") && !name.endsWith(".injected.yaml"))
-                    .map(name -> name.substring(0, name.length() - ".yaml".length()))
-                    .sorted()
-                    .toList()
-                    .stream();
-        }
+        return Golden.cases().stream();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void mutatesAsRecorded(String name) throws IOException {
-        JsonNode pod = Json.YAML.readTree(Files.readString(GOLDEN.resolve(name + ".yaml")));
+        JsonNode pod = Golden.input(name);
         List<String> warnings = INJECTOR.inject(pod);
         String actual = render(warnings, pod);
-        Path expectedFile = GOLDEN.resolve(name + ".injected.yaml");
+        Path expectedFile = Golden.expectedFile(name);
         if (System.getenv("UPDATE_GOLDEN") != null) {
             Files.writeString(expectedFile, actual, StandardCharsets.UTF_8);
         }
@@ -63,7 +53,7 @@ class GoldenFilesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void secondPassChangesNothing(String name) throws IOException {
-        JsonNode once = Json.YAML.readTree(Files.readString(GOLDEN.resolve(name + ".yaml")));
+        JsonNode once = Golden.input(name);
         List<String> firstWarnings = INJECTOR.inject(once);
         JsonNode twice = once.deepCopy();
         List<String> secondWarnings = INJECTOR.inject(twice);
@@ -75,7 +65,7 @@ class GoldenFilesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void modelRoundTripKeepsEveryField(String name) throws IOException {
-        JsonNode original = Json.YAML.readTree(Files.readString(GOLDEN.resolve(name + ".yaml")));
+        JsonNode original = Golden.input(name);
         Pod pod = Json.MAPPER.treeToValue(original, Pod.class);
         assertThat(PodPatch.between(pod, pod)).isEmpty();
         assertThat(Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(pod))).isEqualTo(original);

@@ -1,6 +1,7 @@
 package io.rlimitinjector.testing;
 
 import io.rlimitinjector.certs.CertificateAuthority;
+import io.rlimitinjector.tls.PemIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -55,6 +57,15 @@ public final class TestTls {
 
     public static CertificateAuthority.IssuedCertificate localPair(CertificateAuthority ca) throws GeneralSecurityException {
         return ca.issue(LOCAL_NAMES, Duration.ofHours(1));
+    }
+
+    /** A server-side context for small test HTTPS servers that are not the webhook. */
+    public static SSLContext serving(CertificateAuthority.IssuedCertificate pair) throws GeneralSecurityException, IOException {
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(PemIdentity.parse(pair.certificatePem(), pair.keyPem()).keyStore(), new char[0]);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), null, null);
+        return context;
     }
 
     public static SSLContext trusting(X509Certificate... authorities) throws GeneralSecurityException, IOException {

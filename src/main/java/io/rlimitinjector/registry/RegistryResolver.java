@@ -1,0 +1,98 @@
+package io.rlimitinjector.registry;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.rlimitinjector.mutation.EntrypointResolver;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The webhook's {@link EntrypointResolver}: image configs from registries, cached, within a time budget per
+ * admission. It never throws: past the budget, or on any registry trouble, the container is skipped with the reason.
+ */
+public final class RegistryResolver implements EntrypointResolver {
+    private final RegistrySettings settings;
+    private final PullCredentials pullCredentials;
+    private final RegistryClient client;
+    private final LookupCache cache;
+    private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "registry-lookup");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public RegistryResolver(RegistrySettings settings, PullCredentials pullCredentials)
+            throws GeneralSecurityException, IOException {
+        this.settings = settings;
+        this.pullCredentials = pullCredentials;
+        this.client = new RegistryClient(settings);
+        this.cache = new LookupCache(settings.cacheSize(), settings.cacheTtl(), RegistrySettings.FAILURE_TTL,
+                System::nanoTime);
+    }
+
+    @Override
+    public Lookup resolve(String image, Pod pod, String namespace) {
+        long start = System.nanoTime();
+        long deadline = start + settings.budget().toNanos();
+        ImageReference reference;
+        try {
+            reference = ImageReference.parse(image);
+        } catch (IllegalArgumentException e) {
+            return Lookup.failed("invalid image reference: " + e.getMessage());
+        }
+        CompletableFuture<Lookup> lookup = CompletableFuture
+                .supplyAsync(() -> pullCredentials.forPod(pod, namespace), executor)
+                .thenCompose(credentials -> cache.get(key(reference, credentials), reference.isPinned(),
+                        () -> CompletableFuture.supplyAsync(() -> fetch(reference, credentials, deadline), executor)
+                                // A server trickling a body is not bounded by the request timeout: this is.
+                                .completeOnTimeout(Lookup.failed(overBudget()), settings.budget().toNanos(),
+                                        TimeUnit.NANOSECONDS)));
+        try {
+            return lookup.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return Lookup.failed(overBudget());
+        } catch (ExecutionException e) {
+            return Lookup.failed("registry lookup failed: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Lookup.failed("registry lookup interrupted");
+        }
+    }
+
+    private String overBudget() {
+        return "registry lookup took longer than its budget of " + settings.budget().toMillis() + " ms";
+    }
+
+    private Lookup fetch(ImageReference reference, List<RegistryCredential> credentials, long deadline) {
+        try {
+            return Lookup.found(client.fetch(reference, credentials, deadline));
+        } catch (RegistryException e) {
+            return Lookup.failed(e.getMessage());
+        }
+    }
+
+    /**
+     * The image plus a fingerprint of the credentials that apply to it: a pod without the pull secret must not learn
+     * a private image's config from another pod's lookup.
+     */
+    private String key(ImageReference reference, List<RegistryCredential> credentials) {
+        String mirror = settings.mirrors().get(reference.registry());
+        StringBuilder relevant = new StringBuilder();
+        credentials.stream()
+                .filter(c -> c.matches(reference.registry(), reference.repository())
+                        || (mirror != null && c.matches(mirror, reference.repository())))
+                .forEach(c -> relevant.append(c.host()).append('/').append(c.path()).append('\n')
+                        .append(c.username()).append('\n').append(c.password()).append('\n'));
+        if (relevant.length() == 0) {
+            return reference.toString();
+        }
+        return reference + "#" + Documents.sha256(relevant.toString().getBytes(StandardCharsets.UTF_8));
+    }
+}

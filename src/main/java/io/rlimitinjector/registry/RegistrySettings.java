@@ -1,0 +1,38 @@
+package io.rlimitinjector.registry;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How image configs are looked up.
+ *
+ * @param budget the longest one admission waits for a lookup; well under the webhook's own timeout
+ * @param mirrors registry host to a mirror host tried first, as {@code docker.io=mirror.local:5000}
+ * @param insecureHosts hosts reached over TLS without verification, falling back to plain HTTP, or, written
+ *     {@code http://host}, over plain HTTP at once; no other host is
+ * @param caBundle PEM file of extra certificate authorities to trust, or null
+ * @param cacheTtl how long a tag's config is reused; digests are cached for ever
+ * @param cacheSize most images remembered
+ */
+public record RegistrySettings(Duration budget, Map<String, String> mirrors, Set<String> insecureHosts, Path caBundle,
+        Duration cacheTtl, int cacheSize) {
+    /** A failed lookup is remembered this long, so a registry that is down does not cost every admission the budget. */
+    public static final Duration FAILURE_TTL = Duration.ofSeconds(10);
+
+    public RegistrySettings {
+        mirrors = Map.copyOf(mirrors);
+        insecureHosts = Set.copyOf(insecureHosts);
+        if (budget.isNegative() || budget.isZero()) {
+            throw new IllegalArgumentException("registry budget must be positive");
+        }
+        if (cacheSize < 1) {
+            throw new IllegalArgumentException("registry cache size must be at least 1");
+        }
+    }
+
+    public static RegistrySettings defaults() {
+        return new RegistrySettings(Duration.ofSeconds(3), Map.of(), Set.of(), null, Duration.ofMinutes(5), 1000);
+    }
+}

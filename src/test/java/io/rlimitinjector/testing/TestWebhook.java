@@ -1,0 +1,66 @@
+package io.rlimitinjector.testing;
+
+import io.rlimitinjector.admission.AdmissionReviewHandler;
+import io.rlimitinjector.admission.AdmissionServer;
+import io.rlimitinjector.admission.ServerSettings;
+import io.rlimitinjector.certs.CertificateAuthority;
+import io.rlimitinjector.mutation.PodMutator;
+import io.rlimitinjector.tls.ReloadingTlsContext;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+
+/** Our webhook served in-process over HTTPS on 127.0.0.1 (a free port), with its own test CA. */
+public final class TestWebhook implements AutoCloseable {
+    private final CertificateAuthority ca;
+    private final AdmissionServer server;
+
+    private TestWebhook(CertificateAuthority ca, AdmissionServer server) {
+        this.ca = ca;
+        this.server = server;
+    }
+
+    /** Starts it with certificates in {@code directory}, laid out as a mounted Secret. */
+    public static TestWebhook start(Path directory, PodMutator mutator) throws Exception {
+        CertificateAuthority ca = CertificateAuthority.create("test-ca", Duration.ofHours(1));
+        TestTls tls = new TestTls(directory);
+        tls.publish(TestTls.localPair(ca));
+        ServerSettings settings = new ServerSettings("127.0.0.1", 0, tls.certificateFile(), tls.keyFile(),
+                Duration.ofSeconds(1));
+        AdmissionServer server = AdmissionServer.start(settings, new AdmissionReviewHandler(mutator),
+                ReloadingTlsContext.watch(tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)));
+        return new TestWebhook(ca, server);
+    }
+
+    public CertificateAuthority ca() {
+        return ca;
+    }
+
+    public AdmissionServer server() {
+        return server;
+    }
+
+    public URI base() {
+        return URI.create("https://127.0.0.1:" + server.port());
+    }
+
+    public URI mutateUrl() {
+        return base().resolve("/mutate");
+    }
+
+    /** The CA as a webhook configuration's {@code caBundle} wants it: the PEM, base64 again. */
+    public String caBundle() {
+        return Base64.getEncoder().encodeToString(ca.certificatePem().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    public long admissions() {
+        return server.metrics().admissionCount();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
