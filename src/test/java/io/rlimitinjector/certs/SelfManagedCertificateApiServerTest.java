@@ -3,12 +3,11 @@ package io.rlimitinjector.certs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.rlimitinjector.testing.KubeApiServer;
+import io.rlimitinjector.testing.WebhookRegistration;
 import io.rlimitinjector.tls.PemIdentity;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -17,10 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -37,7 +34,7 @@ class SelfManagedCertificateApiServerTest {
 
     private KubernetesClient client;
     private String namespace;
-    private String configuration;
+    private WebhookRegistration configuration;
     private final String secretName = "webhook-tls";
     private final Instant start = Instant.now();
 
@@ -46,13 +43,14 @@ class SelfManagedCertificateApiServerTest {
         KubeApiServer server = KubeApiServer.shared();
         client = server.client();
         namespace = server.namespace("certs", Map.of());
-        configuration = "certs-" + UUID.randomUUID().toString().substring(0, 8);
-        client.admissionRegistration().v1().mutatingWebhookConfigurations().resource(webhookConfiguration()).create();
+        // Registered for a group no namespace is in: the test needs the object, not calls to it.
+        configuration = WebhookRegistration.register(client, "certs-" + namespace, namespace,
+                URI.create("https://webhook.invalid/mutate"), null, "Ignore");
     }
 
     @AfterEach
     void tearDown() {
-        client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(configuration).delete();
+        configuration.close();
         client.namespaces().withName(namespace).delete();
     }
 
@@ -63,7 +61,7 @@ class SelfManagedCertificateApiServerTest {
         Secret secret = client.secrets().inNamespace(namespace).withName(secretName).get();
         assertThat(secret.getType()).isEqualTo("kubernetes.io/tls");
         assertThat(secret.getData()).containsOnlyKeys("ca.crt", "ca.key", "tls.crt", "tls.key");
-        assertThat(webhookBundle()).containsExactly(state.ca().certificate());
+        assertThat(configuration.caBundle()).containsExactly(state.ca().certificate());
         PemIdentity served = PemIdentity.read(directory.resolve("tls.crt"), directory.resolve("tls.key"));
         served.chain().get(0).verify(state.ca().certificate().getPublicKey());
         assertThat(served.chain().get(0).getSubjectAlternativeNames()).extracting(san -> (Object) san.get(1))
@@ -101,7 +99,7 @@ class SelfManagedCertificateApiServerTest {
                 assertThat(state.ca().certificate()).isEqualTo(ca);
                 assertThat(state.serving().chain()).isEqualTo(states.get(0).serving().chain());
             });
-            assertThat(webhookBundle()).containsExactly(ca);
+            assertThat(configuration.caBundle()).containsExactly(ca);
         } finally {
             pool.shutdownNow();
         }
@@ -117,7 +115,8 @@ class SelfManagedCertificateApiServerTest {
         assertThat(rotated.ca().certificate()).isNotEqualTo(first.ca().certificate());
         assertThat(rotated.bundle()).containsExactly(rotated.ca().certificate(), first.ca().certificate());
         rotated.serving().chain().get(0).verify(rotated.ca().certificate().getPublicKey());
-        assertThat(webhookBundle()).containsExactlyInAnyOrder(first.ca().certificate(), rotated.ca().certificate());
+        assertThat(configuration.caBundle())
+                .containsExactlyInAnyOrder(first.ca().certificate(), rotated.ca().certificate());
         assertThat(PemIdentity.read(directory.resolve("tls.crt"), directory.resolve("tls.key")).chain())
                 .isEqualTo(rotated.serving().chain());
 
@@ -128,41 +127,16 @@ class SelfManagedCertificateApiServerTest {
         Instant oldCaExpired = start.plus(VALIDITY).plus(Duration.ofDays(1));
         CertificateState cleaned = replica(directory, oldCaExpired).sync();
         assertThat(cleaned.bundle()).containsExactly(rotated.ca().certificate());
-        assertThat(webhookBundle()).containsExactly(rotated.ca().certificate());
+        assertThat(configuration.caBundle()).containsExactly(rotated.ca().certificate());
     }
 
     private SelfManagedCertificate replica(Path directory, Instant now) {
         return new SelfManagedCertificate(
                 new CertificateSecret(client, namespace, secretName),
-                new WebhookCaBundle(client, configuration),
+                new WebhookCaBundle(client, configuration.name()),
                 new RotationPlan(List.of("webhook." + namespace + ".svc", "webhook." + namespace + ".svc.cluster.local"),
                         VALIDITY),
                 new ServingFiles(directory.resolve("tls.crt"), directory.resolve("tls.key")),
                 Clock.fixed(now, ZoneOffset.UTC));
-    }
-
-    private List<X509Certificate> webhookBundle() throws Exception {
-        MutatingWebhookConfiguration current = client.admissionRegistration().v1().mutatingWebhookConfigurations()
-                .withName(configuration).get();
-        String base64 = current.getWebhooks().get(0).getClientConfig().getCaBundle();
-        return PemIdentity.certificates(new String(Base64.getDecoder().decode(base64), StandardCharsets.US_ASCII));
-    }
-
-    private MutatingWebhookConfiguration webhookConfiguration() {
-        return new MutatingWebhookConfigurationBuilder()
-                .withNewMetadata().withName(configuration).endMetadata()
-                .addNewWebhook()
-                .withName("inject.rlimit-injector.io")
-                .withAdmissionReviewVersions("v1")
-                .withSideEffects("None")
-                .withFailurePolicy("Ignore")
-                .withNewClientConfig()
-                .withNewService().withName("webhook").withNamespace(namespace).withPath("/mutate").endService()
-                .endClientConfig()
-                // Matches nothing: the test needs the object, not calls to it.
-                .withNewNamespaceSelector().addToMatchLabels("rlimit-injector.io/test", configuration)
-                .endNamespaceSelector()
-                .endWebhook()
-                .build();
     }
 }
