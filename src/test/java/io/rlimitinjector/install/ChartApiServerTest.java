@@ -3,7 +3,9 @@ package io.rlimitinjector.install;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.marcnuri.helm.DryRun;
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.Release;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -27,8 +29,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The chart and deploy/ against a real API server, and the self mode running with exactly the chart's RBAC. */
 class ChartApiServerTest {
@@ -76,6 +81,23 @@ class ChartApiServerTest {
         }
         assertThat(server.client().admissionRegistration().v1().mutatingWebhookConfigurations().withName(fullname)
                 .get()).isNull();
+    }
+
+    /** Every combination whose objects the API server knows (cert-manager and Prometheus need their CRDs). */
+    static Stream<Map<String, Object>> builtInCombinations() {
+        return ChartTest.combinations().filter(values -> !values.containsValue("cert-manager")
+                && !values.containsKey("metrics.serviceMonitor.enabled"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("builtInCombinations")
+    void everyCombinationPassesTheApiServersValidation(Map<String, Object> values) throws Exception {
+        KubeApiServer server = KubeApiServer.shared();
+        String namespace = server.namespace("helm-dry", Map.of());
+        InstallCommand install = new Helm(Charts.CHART).install().withName("dry").withNamespace(namespace)
+                .withKubeConfig(server.kubeconfig()).withDryRunOption(DryRun.SERVER);
+        values.forEach(install::set);
+        assertThat(install.call().getStatus()).isEqualTo("pending-install");
     }
 
     @Test
