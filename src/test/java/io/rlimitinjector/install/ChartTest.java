@@ -70,7 +70,7 @@ class ChartTest {
         Container webhook = pod.getContainers().get(0);
         assertThat(webhook.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
         assertThat(env(webhook, "JAVA_TOOL_OPTIONS"))
-                .contains("-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-Xss512k");
+                .contains("-XX:MaxRAMPercentage=45", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-Xss512k");
         assertThat(webhook.getArgs()).startsWith("serve").contains(
                 "--launcher-image=ghcr.io/rlimit-injector/launcher:0.1.0", "--default-mode=auto",
                 "--default-ratio=1", "--install-memory-limit=32Mi");
