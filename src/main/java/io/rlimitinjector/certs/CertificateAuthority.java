@@ -1,11 +1,13 @@
 package io.rlimitinjector.certs;
 
+import io.rlimitinjector.tls.PemIdentity;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -46,10 +48,23 @@ public final class CertificateAuthority {
         this.certificate = certificate;
     }
 
+    /** A CA from its PEM certificate and key, as kept in the self-managed Secret. */
+    public static CertificateAuthority load(String certificatePem, String keyPem)
+            throws IOException, GeneralSecurityException {
+        PemIdentity identity = PemIdentity.parse(certificatePem, keyPem);
+        X509Certificate certificate = identity.chain().get(0);
+        return new CertificateAuthority(new KeyPair(certificate.getPublicKey(), identity.key()), certificate);
+    }
+
     public static CertificateAuthority create(String commonName, Duration validity) throws GeneralSecurityException {
+        return create(commonName, Instant.now(), validity);
+    }
+
+    /** A CA valid from {@code now} (less a few minutes for clock skew) for {@code validity}. */
+    public static CertificateAuthority create(String commonName, Instant now, Duration validity)
+            throws GeneralSecurityException {
         KeyPair keys = newKeyPair();
         X500Name name = new X500Name("CN=" + commonName);
-        Instant now = Instant.now();
         try {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, serial(),
@@ -65,11 +80,15 @@ public final class CertificateAuthority {
     }
 
     /**
-     * A serving certificate for the given names; entries that parse as IP addresses become IP SANs.
+     * A serving certificate for the given names; entries that parse as IP addresses become IP SANs. It never
+     * outlives the CA, so dropping an expired CA from a bundle cannot strand a certificate it signed.
      */
     public IssuedCertificate issue(List<String> names, Duration validity) throws GeneralSecurityException {
+        return issue(names, Instant.now(), validity);
+    }
+
+    public IssuedCertificate issue(List<String> names, Instant now, Duration validity) throws GeneralSecurityException {
         KeyPair serving = newKeyPair();
-        Instant now = Instant.now();
         List<GeneralName> sans = new ArrayList<>();
         for (String name : names) {
             boolean ip = name.matches("[0-9.]+") || name.contains(":");
@@ -78,7 +97,7 @@ public final class CertificateAuthority {
         try {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate,
-                    serial(), Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(validity)),
+                    serial(), Date.from(now.minus(Duration.ofMinutes(5))), notAfter(now.plus(validity)),
                     new X500Name("CN=" + names.get(0)), serving.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
@@ -88,7 +107,7 @@ public final class CertificateAuthority {
                     .addExtension(Extension.authorityKeyIdentifier, false,
                             utils.createAuthorityKeyIdentifier(certificate));
             X509Certificate issued = sign(builder, keys);
-            return new IssuedCertificate(pem(issued), pem(new JcaPKCS8Generator(serving.getPrivate(), null).generate()));
+            return new IssuedCertificate(pem(issued), keyPem(serving.getPrivate()));
         } catch (IOException e) {
             throw new GeneralSecurityException("cannot build serving certificate", e);
         }
@@ -96,6 +115,23 @@ public final class CertificateAuthority {
 
     public X509Certificate certificate() {
         return certificate;
+    }
+
+    public String keyPem() {
+        return keyPem(keys.getPrivate());
+    }
+
+    static String keyPem(PrivateKey key) {
+        try {
+            return pem(new JcaPKCS8Generator(key, null).generate());
+        } catch (IOException e) {
+            throw new IllegalStateException("PKCS#8 encoding of an in-memory key cannot fail", e);
+        }
+    }
+
+    private Date notAfter(Instant wanted) {
+        Date caNotAfter = certificate.getNotAfter();
+        return wanted.isAfter(caNotAfter.toInstant()) ? caNotAfter : Date.from(wanted);
     }
 
     public String certificatePem() {

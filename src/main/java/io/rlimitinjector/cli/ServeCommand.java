@@ -22,7 +22,7 @@ final class ServeCommand {
               --tls-cert FILE               PEM certificate chain (default /etc/rlimit-injector/tls/tls.crt)
               --tls-key FILE                PEM private key (default /etc/rlimit-injector/tls/tls.key)
               --cert-poll-seconds N         how often to check the files for a new certificate (default 5)
-            """ + SettingsFlags.USAGE + RegistryFlags.USAGE;
+            """ + CertificateFlags.USAGE + SettingsFlags.USAGE + RegistryFlags.USAGE;
 
     private ServeCommand() {
     }
@@ -35,6 +35,8 @@ final class ServeCommand {
                 Path.of(options.get("tls-cert", "/etc/rlimit-injector/tls/tls.crt")),
                 Path.of(options.get("tls-key", "/etc/rlimit-injector/tls/tls.key")),
                 Duration.ofSeconds(options.getInt("cert-poll-seconds", 5)));
+        // In the self-managed mode this writes the certificate files first: the server loads them at start.
+        AutoCloseable certificates = CertificateFlags.start(options, settings);
         ReloadingTlsContext tls = ReloadingTlsContext.watch(settings.certificateFile(), settings.keyFile(),
                 settings.certificatePollInterval());
         AdmissionReviewHandler handler = new AdmissionReviewHandler(new PodMutator(injection, RegistryFlags.resolver(options)));
@@ -42,6 +44,7 @@ final class ServeCommand {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            closeQuietly(certificates);
             stopped.countDown();
         }, "shutdown"));
         System.err.printf("rlimit-injector: serving https on %s:%d, launcher image %s%n",
@@ -51,8 +54,17 @@ final class ServeCommand {
 
     private static Set<String> flags() {
         Set<String> flags = new HashSet<>(SettingsFlags.NAMES);
+        flags.addAll(CertificateFlags.NAMES);
         flags.addAll(RegistryFlags.NAMES);
         flags.addAll(Set.of("host", "port", "tls-cert", "tls-key", "cert-poll-seconds"));
         return Set.copyOf(flags);
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            System.err.println("rlimit-injector: " + e);
+        }
     }
 }

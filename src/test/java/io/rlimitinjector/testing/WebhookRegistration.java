@@ -8,8 +8,15 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.rlimitinjector.tls.PemIdentity;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -84,6 +91,19 @@ public final class WebhookRegistration implements AutoCloseable {
                 .endSpec().build();
         Eventually.until("webhook configuration in effect in " + namespace, EFFECT_TIMEOUT,
                 () -> effect.test(client.pods().inNamespace(namespace).resource(probe).dryRun().create()));
+    }
+
+    public String name() {
+        return configuration.getMetadata().getName();
+    }
+
+    /** The CAs the API server trusts for this webhook now, as its caBundle says. */
+    public List<X509Certificate> caBundle() throws IOException, GeneralSecurityException {
+        MutatingWebhookConfiguration current = client.admissionRegistration().v1().mutatingWebhookConfigurations()
+                .withName(name()).get();
+        String base64 = current.getWebhooks().get(0).getClientConfig().getCaBundle();
+        return base64 == null ? List.of()
+                : PemIdentity.certificates(new String(Base64.getDecoder().decode(base64), StandardCharsets.US_ASCII));
     }
 
     @Override

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Builds the two images, and pushes them when given a registry.
+#
+#   bash hack/build-images.sh                        # tarballs only
+#   REGISTRY=ghcr.io/me bash hack/build-images.sh    # build and push both; prints the digests for Helm
+#
+# Outputs without REGISTRY:
+#   target/launcher/image.tar  launcher image (OCI archive, multi-arch); built offline by src/launcher/build.sh
+#   target/jib-image.tar       webhook image (Jib); Jib still fetches the base image, so this needs the base
+#                              registry unless BASE_IMAGE points at a local copy (docker://IMAGE or tar:///PATH)
+# Environment:
+#   REGISTRY    push to REGISTRY/rlimit-injector:TAG and REGISTRY/launcher:TAG (needs credentials for skopeo
+#               and Jib, e.g. from `docker login` or `skopeo login`)
+#   TAG         image tag (default: the Maven project version)
+#   BASE_IMAGE  webhook base image (default eclipse-temurin:21-jre, as in pom.xml)
+# Both images are reproducible: same sources, same digests (Jib fixes timestamps; so does the launcher writer).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# Maven 3.8 colours even forced output: strip the escapes.
+version=$(mvn -B -q org.apache.maven.plugins:maven-help-plugin:3.5.1:evaluate -Dexpression=project.version \
+  -DforceStdout | sed 's/\x1b\[[0-9;]*m//g')
+tag="${TAG:-${version,,}}" # Jib rejects upper case in a tag
+base=()
+if [[ -n ${BASE_IMAGE:-} ]]; then
+  base=("-Djib.from.image=$BASE_IMAGE")
+fi
+
+# The jar and the launcher image; tests are for hack/test.sh.
+IMAGE_TAG="$tag" mvn -B -q -DskipTests package
+
+if [[ -z ${REGISTRY:-} ]]; then
+  # A tarball holds one platform: the host's.
+  arch=$(uname -m)
+  case "$arch" in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; esac
+  mvn -B -q "${base[@]}" -Djib.from.platforms="linux/$arch" -Dimage.name="rlimit-injector:$tag" jib:buildTar
+  echo "webhook image:  target/jib-image.tar"
+  echo "launcher image: target/launcher/image.tar"
+  exit 0
+fi
+
+command -v skopeo >/dev/null || { echo "build-images.sh: skopeo is required to push the launcher image" >&2; exit 1; }
+webhook="$REGISTRY/rlimit-injector:$tag"
+launcher="$REGISTRY/launcher:$tag"
+mvn -B -q "${base[@]}" -Dimage.name="$webhook" jib:build
+skopeo copy --all "oci:target/launcher/image:$tag" "docker://$launcher"
+
+webhook_digest=$(skopeo inspect --format '{{.Digest}}' "docker://$webhook")
+launcher_digest=$(skopeo inspect --format '{{.Digest}}' "docker://$launcher")
+echo "pushed $webhook@$webhook_digest"
+echo "pushed $launcher@$launcher_digest"
+echo "install by digest with:"
+echo "  --set image.repository=$REGISTRY/rlimit-injector --set image.digest=$webhook_digest \\"
+echo "  --set launcherImage.repository=$REGISTRY/launcher --set launcherImage.digest=$launcher_digest"

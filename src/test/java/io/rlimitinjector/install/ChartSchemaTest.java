@@ -1,0 +1,38 @@
+package io.rlimitinjector.install;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Bad values fail at install time, naming the value, instead of rendering a broken webhook. */
+class ChartSchemaTest {
+
+    static Stream<Arguments> invalidValues() {
+        return Stream.of(
+                Arguments.of(Map.of("webhook.failurePolicy", "Sometimes"), "failurePolicy"),
+                Arguments.of(Map.of("webhook.timeoutSeconds", 60), "timeoutSeconds"),
+                Arguments.of(Map.of("webhook.namespaceSelection", "all"), "namespaceSelection"),
+                Arguments.of(Map.of("certificates.mode", "vault"), "mode"),
+                Arguments.of(Map.of("certificates.mode", "secret"), "name"),
+                Arguments.of(Map.of("injection.defaultMode", "stack"), "defaultMode"),
+                Arguments.of(Map.of("injection.defaultRatio", 1.5), "defaultRatio"),
+                Arguments.of(Map.of("injection.defaultRatio", 0), "defaultRatio"),
+                Arguments.of(Map.of("injection.installResources.limits.memory", "lots"), "memory"),
+                Arguments.of(Map.of("launcherImage.digest", "latest"), "digest"),
+                Arguments.of(Map.of("replicaCount", 0), "replicaCount"),
+                Arguments.of(Map.of("webhook.excludedNamespaces[0]", "Not_A_Namespace"), "excludedNamespaces"),
+                Arguments.of(Map.of("webhok.failurePolicy", "Fail"), "webhok"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidValues")
+    void rejected(Map<String, Object> values, String named) {
+        assertThatThrownBy(() -> Charts.template(values))
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining(named);
+    }
+}

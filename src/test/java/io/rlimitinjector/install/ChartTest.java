@@ -1,0 +1,227 @@
+package io.rlimitinjector.install;
+
+import static io.rlimitinjector.install.ManifestChecks.of;
+import static io.rlimitinjector.install.ManifestChecks.requirement;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The chart rendered for every combination of values that changes its shape, checked object by object. */
+class ChartTest {
+
+    static Stream<Map<String, Object>> combinations() {
+        return Stream.of(
+                Map.of(),
+                Map.of("webhook.failurePolicy", "Fail"),
+                Map.of("webhook.namespaceSelection", "optOut"),
+                Map.of("metrics.serviceMonitor.enabled", true),
+                Map.of("certificates.mode", "cert-manager"),
+                Map.of("certificates.mode", "cert-manager", "certificates.certManager.issuerRef.name", "corp-ca",
+                        "certificates.certManager.issuerRef.kind", "ClusterIssuer"),
+                Map.of("certificates.mode", "secret", "certificates.secret.name", "my-tls"),
+                Map.of("registry.readPullSecrets", true),
+                Map.of("certificates.mode", "cert-manager", "webhook.failurePolicy", "Fail",
+                        "webhook.namespaceSelection", "optOut", "metrics.serviceMonitor.enabled", true,
+                        "podDisruptionBudget.enabled", false, "priorityClassName", "system-cluster-critical"));
+    }
+
+    @Test
+    void lintsClean() {
+        LintResult lint = new Helm(Charts.CHART).lint().strict().call();
+        assertThat(lint.isFailed()).as("%s", lint.getMessages()).isFalse();
+        assertThat(lint.getMessages()).allSatisfy(message -> assertThat(message).startsWith("[INFO]"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("combinations")
+    void everyCombinationPassesOurChecks(Map<String, Object> values) {
+        ManifestChecks.check(Charts.render(values), Charts.NAMESPACE);
+    }
+
+    @Test
+    void defaultsRenderTwoSpreadReplicasWithABudgetAndJvmFlagsForTheLimit() {
+        List<HasMetadata> objects = Charts.render(Map.of());
+        Deployment deployment = of(objects, Deployment.class).get(0);
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+        var pod = deployment.getSpec().getTemplate().getSpec();
+        assertThat(pod.getTopologySpreadConstraints()).singleElement().satisfies(spread -> {
+            assertThat(spread.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+            assertThat(spread.getLabelSelector().getMatchLabels())
+                    .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        });
+        Container webhook = pod.getContainers().get(0);
+        assertThat(webhook.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
+        assertThat(env(webhook, "JAVA_TOOL_OPTIONS"))
+                .contains("-XX:MaxRAMPercentage=45", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-Xss512k");
+        assertThat(webhook.getArgs()).startsWith("serve").contains(
+                "--launcher-image=ghcr.io/rlimit-injector/launcher:0.1.0", "--default-mode=auto",
+                "--default-ratio=1", "--install-memory-limit=32Mi");
+        assertThat(of(objects, PodDisruptionBudget.class)).singleElement()
+                .satisfies(pdb -> assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1));
+        assertThat(of(objects, Service.class)).singleElement()
+                .satisfies(service -> assertThat(service.getSpec().getPorts().get(0).getPort()).isEqualTo(443));
+        assertThat(pod.getPriorityClassName()).isNull();
+    }
+
+    @Test
+    void defaultsOptInNamespacesAndIgnoreFailures() {
+        MutatingWebhook webhook = webhook(Map.of());
+        assertThat(webhook.getFailurePolicy()).isEqualTo("Ignore");
+        assertThat(webhook.getTimeoutSeconds()).isEqualTo(5);
+        assertThat(webhook.getNamespaceSelector().getMatchExpressions()).containsExactly(
+                requirement("rlimit-injector.io/inject", "In", "enabled"),
+                requirement("kubernetes.io/metadata.name", "NotIn", "rlimit-injector", "kube-system",
+                        "kube-node-lease"));
+    }
+
+    @Test
+    void optOutInjectsEveryNamespaceNotLabelledDisabled() {
+        MutatingWebhook webhook = webhook(Map.of("webhook.namespaceSelection", "optOut",
+                "webhook.excludedNamespaces[0]", "monitoring"));
+        assertThat(webhook.getNamespaceSelector().getMatchExpressions()).containsExactly(
+                requirement("rlimit-injector.io/inject", "NotIn", "disabled"),
+                requirement("kubernetes.io/metadata.name", "NotIn", "rlimit-injector", "kube-system",
+                        "kube-node-lease", "monitoring"));
+    }
+
+    @Test
+    void failurePolicyAndTimeoutAreSettings() {
+        MutatingWebhook webhook = webhook(Map.of("webhook.failurePolicy", "Fail", "webhook.timeoutSeconds", 3));
+        assertThat(webhook.getFailurePolicy()).isEqualTo("Fail");
+        assertThat(webhook.getTimeoutSeconds()).isEqualTo(3);
+    }
+
+    @Test
+    void selfModeGetsTheSecretByNameAndCreateOnlyInItsNamespace() {
+        List<HasMetadata> objects = Charts.render(Map.of());
+        Role role = of(objects, Role.class).get(0);
+        assertThat(role.getRules()).containsExactly(
+                rule("", "secrets", List.of("rlimit-injector-tls"), "get", "update"),
+                rule("", "secrets", List.of(), "create"));
+        assertThat(of(objects, ClusterRole.class)).singleElement().satisfies(clusterRole ->
+                assertThat(clusterRole.getRules()).containsExactly(rule("admissionregistration.k8s.io",
+                        "mutatingwebhookconfigurations", List.of("rlimit-injector"), "get", "patch")));
+        Container webhook = container(objects);
+        assertThat(webhook.getArgs()).contains("--self-signed-secret=rlimit-injector-tls",
+                "--webhook-configuration=rlimit-injector", "--service=rlimit-injector");
+        var tls = of(objects, Deployment.class).get(0).getSpec().getTemplate().getSpec().getVolumes().get(0);
+        assertThat(tls.getEmptyDir()).isNotNull();
+    }
+
+    @Test
+    void certManagerModeRendersCertificateAndIssuersAndNeedsNoRbac() {
+        List<HasMetadata> objects = Charts.render(Map.of("certificates.mode", "cert-manager"));
+        assertThat(of(objects, MutatingWebhookConfiguration.class).get(0).getMetadata().getAnnotations())
+                .containsEntry("cert-manager.io/inject-ca-from", "rlimit-injector/rlimit-injector");
+        List<GenericKubernetesResource> certManager = of(objects, GenericKubernetesResource.class);
+        assertThat(certManager).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).containsExactlyInAnyOrder(
+                "Issuer/rlimit-injector-selfsigned", "Certificate/rlimit-injector-ca", "Issuer/rlimit-injector-ca",
+                "Certificate/rlimit-injector");
+        GenericKubernetesResource serving = certManager.stream()
+                .filter(o -> o.getMetadata().getName().equals("rlimit-injector")).findFirst().orElseThrow();
+        assertThat(serving.<List<String>>get("spec", "dnsNames")).contains("rlimit-injector.rlimit-injector.svc");
+        assertThat(serving.<String>get("spec", "secretName")).isEqualTo("rlimit-injector-tls");
+        assertThat(of(objects, ClusterRole.class)).isEmpty();
+        assertThat(of(objects, Role.class)).isEmpty();
+        assertThat(container(objects).getArgs()).noneMatch(arg -> arg.startsWith("--webhook-configuration"));
+    }
+
+    @Test
+    void certManagerModeUsesAGivenIssuer() {
+        List<HasMetadata> objects = Charts.render(Map.of("certificates.mode", "cert-manager",
+                "certificates.certManager.issuerRef.name", "corp-ca",
+                "certificates.certManager.issuerRef.kind", "ClusterIssuer"));
+        List<GenericKubernetesResource> certManager = of(objects, GenericKubernetesResource.class);
+        assertThat(certManager).singleElement().satisfies(certificate -> assertThat(
+                certificate.<Map<String, Object>>get("spec", "issuerRef"))
+                .isEqualTo(Map.of("name", "corp-ca", "kind", "ClusterIssuer")));
+    }
+
+    @Test
+    void secretModeMountsTheGivenSecretAndPatchesTheBundleFromIt() {
+        List<HasMetadata> objects = Charts.render(Map.of("certificates.mode", "secret",
+                "certificates.secret.name", "my-tls"));
+        var tls = of(objects, Deployment.class).get(0).getSpec().getTemplate().getSpec().getVolumes().get(0);
+        assertThat(tls.getSecret().getSecretName()).isEqualTo("my-tls");
+        assertThat(container(objects).getArgs()).contains("--ca-bundle-file=/etc/rlimit-injector/tls/ca.crt",
+                "--webhook-configuration=rlimit-injector").noneMatch(arg -> arg.startsWith("--self-signed-secret"));
+        assertThat(of(objects, Role.class)).isEmpty();
+    }
+
+    @Test
+    void pullSecretsAreReadOnlyWhenEnabled() {
+        assertThat(container(Charts.render(Map.of())).getArgs()).doesNotContain("--read-pull-secrets");
+        List<HasMetadata> objects = Charts.render(Map.of("registry.readPullSecrets", true));
+        assertThat(container(objects).getArgs()).contains("--read-pull-secrets");
+        assertThat(of(objects, ClusterRole.class).get(0).getRules())
+                .contains(rule("", List.of("secrets", "serviceaccounts"), List.of(), "get"));
+    }
+
+    @Test
+    void imagesByDigestWhenGiven() {
+        String digest = "sha256:" + "ab".repeat(32);
+        List<HasMetadata> objects = Charts.render(Map.of("launcherImage.digest", digest, "image.digest", digest,
+                "injection.defaultMode", "data", "injection.defaultRatio", "0.9"));
+        Container webhook = container(objects);
+        assertThat(webhook.getImage()).isEqualTo("ghcr.io/rlimit-injector/rlimit-injector@" + digest);
+        assertThat(webhook.getArgs()).contains("--launcher-image=ghcr.io/rlimit-injector/launcher@" + digest,
+                "--default-mode=data", "--default-ratio=0.9");
+    }
+
+    @Test
+    void serviceMonitorOnlyWhenEnabled() {
+        assertThat(of(Charts.render(Map.of()), GenericKubernetesResource.class)).isEmpty();
+        assertThat(of(Charts.render(Map.of("metrics.serviceMonitor.enabled", true)), GenericKubernetesResource.class))
+                .singleElement().satisfies(monitor -> {
+                    assertThat(monitor.getKind()).isEqualTo("ServiceMonitor");
+                    assertThat(monitor.<List<Map<String, Object>>>get("spec", "endpoints").get(0))
+                            .containsEntry("scheme", "https").containsEntry("path", "/metrics");
+                });
+    }
+
+    @Test
+    void priorityClassIsASetting() {
+        var pod = of(Charts.render(Map.of("priorityClassName", "system-cluster-critical")), Deployment.class).get(0)
+                .getSpec().getTemplate().getSpec();
+        assertThat(pod.getPriorityClassName()).isEqualTo("system-cluster-critical");
+    }
+
+    private static MutatingWebhook webhook(Map<String, Object> values) {
+        return of(Charts.render(values), MutatingWebhookConfiguration.class).get(0).getWebhooks().get(0);
+    }
+
+    private static Container container(List<HasMetadata> objects) {
+        return of(objects, Deployment.class).get(0).getSpec().getTemplate().getSpec().getContainers().get(0);
+    }
+
+    private static String env(Container container, String name) {
+        return container.getEnv().stream().filter(env -> env.getName().equals(name)).findFirst().orElseThrow()
+                .getValue();
+    }
+
+    private static PolicyRule rule(String group, String resource, List<String> names, String... verbs) {
+        return rule(group, List.of(resource), names, verbs);
+    }
+
+    private static PolicyRule rule(String group, List<String> resources, List<String> names, String... verbs) {
+        return new PolicyRule(List.of(group), List.of(), names, resources, List.of(verbs));
+    }
+}
