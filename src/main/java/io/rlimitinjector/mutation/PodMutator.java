@@ -47,11 +47,7 @@ public final class PodMutator {
         if (pod.getSpec() == null) {
             return new MutationResult(pod, List.of(), List.of(), "pod has no spec");
         }
-        int containers = list(pod.getSpec().getInitContainers()).size() + list(pod.getSpec().getContainers()).size();
-        Optional<String> unsupported = containers > MAX_CONTAINERS
-                ? Optional.of("pod has " + containers + " containers; the webhook mutates pods of at most "
-                        + MAX_CONTAINERS)
-                : unsupportedPlatform(pod.getSpec());
+        Optional<String> unsupported = unsupportedShape(pod.getSpec()).or(() -> unsupportedPlatform(pod.getSpec()));
         if (unsupported.isPresent()) {
             writeStatus(pod, new InjectionStatus(unsupported.get(), List.of()));
             return new MutationResult(pod, List.of(), List.of("pod not changed: " + unsupported.get()),
@@ -175,6 +171,21 @@ public final class PodMutator {
         }
         Quantity limit = container.getResources().getLimits().get("memory");
         return limit == null ? null : limit.toString();
+    }
+
+    /** Shapes the API server rejects or no real pod has; they get no mutation, only the reason. */
+    private static Optional<String> unsupportedShape(PodSpec spec) {
+        List<Container> all = Stream.concat(list(spec.getInitContainers()).stream(), list(spec.getContainers()).stream())
+                .toList();
+        if (all.size() > MAX_CONTAINERS) {
+            return Optional.of("pod has " + all.size() + " containers; the webhook mutates pods of at most "
+                    + MAX_CONTAINERS);
+        }
+        if (all.stream().anyMatch(container -> container == null || container.getName() == null
+                || container.getName().isEmpty())) {
+            return Optional.of("a container has no name, which the API server rejects");
+        }
+        return Optional.empty();
     }
 
     private static Optional<String> unsupportedPlatform(PodSpec spec) {

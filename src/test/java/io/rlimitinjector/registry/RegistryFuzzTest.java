@@ -12,7 +12,7 @@ import java.util.List;
  * {@code RegistryFuzzTestInputs}; {@code hack/fuzz.sh} fuzzes.
  */
 class RegistryFuzzTest {
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "10m")
     void manifestParsingNeverFailsUnexpectedly(byte[] body) {
         try {
             Manifest manifest = Manifest.parse(body);
@@ -32,7 +32,7 @@ class RegistryFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "10m")
     void authChallengeParsingNeverFails(byte[] header) {
         List<AuthChallenge> challenges = AuthChallenge.parse(new String(header, StandardCharsets.UTF_8));
         for (AuthChallenge challenge : challenges) {
