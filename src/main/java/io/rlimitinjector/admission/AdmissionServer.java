@@ -35,10 +35,11 @@ public final class AdmissionServer implements AutoCloseable {
     private final Semaphore admissionSlots = new Semaphore(ServerSettings.MAX_CONCURRENT_ADMISSIONS, true);
     private final Javalin app;
 
-    private AdmissionServer(ServerSettings settings, AdmissionReviewHandler handler, ReloadingTlsContext tls) {
+    private AdmissionServer(ServerSettings settings, AdmissionReviewHandler handler, ReloadingTlsContext tls,
+            WebhookMetrics metrics) {
         this.handler = handler;
         this.tls = tls;
-        this.metrics = new WebhookMetrics(tls::notAfter);
+        this.metrics = metrics;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -63,7 +64,13 @@ public final class AdmissionServer implements AutoCloseable {
     /** Starts listening, warms the mutation path up, then reports ready. */
     public static AdmissionServer start(ServerSettings settings, AdmissionReviewHandler handler,
             ReloadingTlsContext tls) {
-        AdmissionServer server = new AdmissionServer(settings, handler, tls);
+        return start(settings, handler, tls, new WebhookMetrics(tls::notAfter));
+    }
+
+    /** The same, recording into metrics that other parts (the registry client) record into too. */
+    public static AdmissionServer start(ServerSettings settings, AdmissionReviewHandler handler,
+            ReloadingTlsContext tls, WebhookMetrics metrics) {
+        AdmissionServer server = new AdmissionServer(settings, handler, tls, metrics);
         server.app.start();
         server.warmUp();
         return server;

@@ -3,6 +3,7 @@ package io.rlimitinjector.cli;
 import io.rlimitinjector.inject.ManifestInjector;
 import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.PodMutator;
+import io.rlimitinjector.registry.LookupObserver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -43,7 +44,7 @@ final class InjectCommand {
         if (file == null) {
             throw new Options.UsageException("-f FILE or -f - is required");
         }
-        PodMutator mutator = new PodMutator(SettingsFlags.read(options), RegistryFlags.resolver(options));
+        PodMutator mutator = new PodMutator(SettingsFlags.read(options), RegistryFlags.resolver(options, LookupObserver.NONE));
         String text;
         try {
             text = file.equals("-")

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.registry.KubernetesSecretSource;
+import io.rlimitinjector.registry.LookupObserver;
 import io.rlimitinjector.registry.PullCredentials;
 import io.rlimitinjector.registry.RegistryResolver;
 import io.rlimitinjector.registry.RegistrySettings;
@@ -40,7 +41,7 @@ final class RegistryFlags {
     private RegistryFlags() {
     }
 
-    static EntrypointResolver resolver(Options options) throws Exception {
+    static EntrypointResolver resolver(Options options, LookupObserver observer) throws Exception {
         if (options.has("no-registry")) {
             return EntrypointResolver.NONE;
         }
@@ -63,7 +64,7 @@ final class RegistryFlags {
             credentials = new PullCredentials(new KubernetesSecretSource(kubernetes), kubernetes.getNamespace(),
                     options.get("default-pull-secret", null));
         }
-        return new RegistryResolver(settings, credentials);
+        return new RegistryResolver(settings, credentials, observer);
     }
 
     private static int positive(Options options, String name, int fallback) {

@@ -4,6 +4,7 @@ import io.rlimitinjector.admission.AdmissionReviewHandler;
 import io.rlimitinjector.admission.AdmissionServer;
 import io.rlimitinjector.admission.ServerSettings;
 import io.rlimitinjector.mutation.InjectionSettings;
+import io.rlimitinjector.metrics.WebhookMetrics;
 import io.rlimitinjector.mutation.PodMutator;
 import io.rlimitinjector.tls.ReloadingTlsContext;
 import java.nio.file.Path;
@@ -39,8 +40,10 @@ final class ServeCommand {
         AutoCloseable certificates = CertificateFlags.start(options, settings);
         ReloadingTlsContext tls = ReloadingTlsContext.watch(settings.certificateFile(), settings.keyFile(),
                 settings.certificatePollInterval());
-        AdmissionReviewHandler handler = new AdmissionReviewHandler(new PodMutator(injection, RegistryFlags.resolver(options)));
-        AdmissionServer server = AdmissionServer.start(settings, handler, tls);
+        WebhookMetrics metrics = new WebhookMetrics(tls::notAfter);
+        AdmissionReviewHandler handler =
+                new AdmissionReviewHandler(new PodMutator(injection, RegistryFlags.resolver(options, metrics)));
+        AdmissionServer server = AdmissionServer.start(settings, handler, tls, metrics);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

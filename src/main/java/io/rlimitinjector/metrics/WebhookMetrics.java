@@ -8,6 +8,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.rlimitinjector.admission.Admission;
 import io.rlimitinjector.mutation.ContainerDecision;
+import io.rlimitinjector.registry.LookupObserver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
@@ -18,7 +19,7 @@ import java.util.function.Supplier;
  * The webhook's Prometheus metrics: what it decided, how long it took, when its certificate expires, and the JVM.
  * Labels are closed sets (outcomes, modes, skip reason codes), so no pod can blow up the series count.
  */
-public final class WebhookMetrics {
+public final class WebhookMetrics implements LookupObserver {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private final Counter admissions = Counter.builder()
@@ -37,6 +38,15 @@ public final class WebhookMetrics {
             .name("rlimit_injector_containers_skipped_total")
             .help("Containers left alone, by reason code")
             .labelNames("reason")
+            .register(registry);
+    private final Counter registryLookups = Counter.builder()
+            .name("rlimit_injector_registry_lookups_total")
+            .help("Image config lookups that went to a registry, by result: found or failed")
+            .labelNames("result")
+            .register(registry);
+    private final Counter registryCacheHits = Counter.builder()
+            .name("rlimit_injector_registry_cache_hits_total")
+            .help("Image config lookups answered from the cache or by a lookup already in flight")
             .register(registry);
     private final LongAdder answered = new LongAdder();
     private final Histogram duration = Histogram.builder()
@@ -88,6 +98,16 @@ public final class WebhookMetrics {
     /** All admission requests answered so far, whatever their outcome. */
     public long admissionCount() {
         return answered.sum();
+    }
+
+    @Override
+    public void cacheHit() {
+        registryCacheHits.inc();
+    }
+
+    @Override
+    public void fetched(boolean found) {
+        registryLookups.labelValues(found ? "found" : "failed").inc();
     }
 
     public String contentType() {

@@ -15,8 +15,10 @@ final class LookupCache {
     private final long ttlNanos;
     private final long failureTtlNanos;
     private final LongSupplier clock;
+    private final LookupObserver observer;
 
-    LookupCache(int maxEntries, Duration ttl, Duration failureTtl, LongSupplier clock) {
+    LookupCache(int maxEntries, Duration ttl, Duration failureTtl, LongSupplier clock, LookupObserver observer) {
+        this.observer = observer;
         this.entries = new BoundedCache<>(maxEntries);
         this.ttlNanos = ttl.toNanos();
         this.failureTtlNanos = failureTtl.toNanos();
@@ -48,6 +50,8 @@ final class LookupCache {
                 entry.expiresAt = lifetime == Long.MAX_VALUE ? Long.MAX_VALUE : clock.getAsLong() + lifetime;
                 entry.result.complete(outcome);
             });
+        } else {
+            observer.cacheHit();
         }
         return entry.result;
     }

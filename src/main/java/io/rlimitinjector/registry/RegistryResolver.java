@@ -22,6 +22,7 @@ public final class RegistryResolver implements EntrypointResolver {
     private final PullCredentials pullCredentials;
     private final RegistryClient client;
     private final LookupCache cache;
+    private final LookupObserver observer;
     private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "registry-lookup");
         thread.setDaemon(true);
@@ -30,11 +31,17 @@ public final class RegistryResolver implements EntrypointResolver {
 
     public RegistryResolver(RegistrySettings settings, PullCredentials pullCredentials)
             throws GeneralSecurityException, IOException {
+        this(settings, pullCredentials, LookupObserver.NONE);
+    }
+
+    public RegistryResolver(RegistrySettings settings, PullCredentials pullCredentials, LookupObserver observer)
+            throws GeneralSecurityException, IOException {
+        this.observer = observer;
         this.settings = settings;
         this.pullCredentials = pullCredentials;
         this.client = new RegistryClient(settings);
         this.cache = new LookupCache(settings.cacheSize(), settings.cacheTtl(), RegistrySettings.FAILURE_TTL,
-                System::nanoTime);
+                System::nanoTime, observer);
     }
 
     @Override
@@ -71,11 +78,14 @@ public final class RegistryResolver implements EntrypointResolver {
     }
 
     private Lookup fetch(ImageReference reference, List<RegistryCredential> credentials, long deadline) {
+        Lookup lookup;
         try {
-            return Lookup.found(client.fetch(reference, credentials, deadline));
+            lookup = Lookup.found(client.fetch(reference, credentials, deadline));
         } catch (RegistryException e) {
-            return Lookup.failed(e.getMessage());
+            lookup = Lookup.failed(e.getMessage());
         }
+        observer.fetched(lookup.isFound());
+        return lookup;
     }
 
     /**

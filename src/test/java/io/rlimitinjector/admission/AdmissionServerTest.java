@@ -88,6 +88,7 @@ class AdmissionServerTest {
                 .contains("rlimit_injector_containers_skipped_total{reason=\"no-memory-limit\"}")
                 .contains("rlimit_injector_admission_duration_seconds_bucket")
                 .contains("rlimit_injector_certificate_expiry_timestamp_seconds")
+                .contains("rlimit_injector_registry_cache_hits_total")
                 .contains("jvm_memory_used_bytes");
     }
 

@@ -18,7 +18,18 @@ class LookupCacheTest {
 
     private final AtomicLong now = new AtomicLong();
     private final AtomicInteger lookups = new AtomicInteger();
-    private LookupCache cache = new LookupCache(10, Duration.ofMinutes(5), Duration.ofSeconds(10), now::get);
+    private final AtomicInteger hits = new AtomicInteger();
+    private final LookupObserver observer = new LookupObserver() {
+        @Override
+        public void cacheHit() {
+            hits.incrementAndGet();
+        }
+
+        @Override
+        public void fetched(boolean found) {
+        }
+    };
+    private LookupCache cache = new LookupCache(10, Duration.ofMinutes(5), Duration.ofSeconds(10), now::get, observer);
 
     @Test
     void tagsExpireAfterTheTtlDigestsNeverAndFailuresSoon() {
@@ -32,6 +43,7 @@ class LookupCacheTest {
         get("digest", true, FOUND);
         get("broken", false, Lookup.failed("down"));
         assertThat(lookups).as("only the failure expired").hasValue(4);
+        assertThat(hits).as("the tag and the digest came from the cache").hasValue(2);
 
         advance(Duration.ofMinutes(6));
         get("tag", false, FOUND);
@@ -41,7 +53,7 @@ class LookupCacheTest {
 
     @Test
     void sizeIsBoundedByForgettingTheLeastRecentlyUsed() {
-        cache = new LookupCache(2, Duration.ofMinutes(5), Duration.ofSeconds(10), now::get);
+        cache = new LookupCache(2, Duration.ofMinutes(5), Duration.ofSeconds(10), now::get, observer);
         get("a", true, FOUND);
         get("b", true, FOUND);
         get("a", true, FOUND);
