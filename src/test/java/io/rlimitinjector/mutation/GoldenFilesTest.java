@@ -71,6 +71,17 @@ class GoldenFilesTest {
         assertThat(Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(pod))).isEqualTo(original);
     }
 
+    /** The core is a function: the pod it is given is the same afterwards. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void mutationLeavesItsInputAlone(String name) throws IOException {
+        JsonNode original = Golden.input(name);
+        Pod pod = Json.MAPPER.treeToValue(original, Pod.class);
+        Golden.mutator().mutate(pod, "ns");
+        JsonNode after = Json.MAPPER.valueToTree(pod);
+        assertThat(after).isEqualTo(Json.MAPPER.valueToTree(Json.MAPPER.treeToValue(original, Pod.class)));
+    }
+
     @Test
     void thereAreEnoughShapes() throws IOException {
         assertThat(cases().count()).isGreaterThanOrEqualTo(20);
