@@ -86,15 +86,16 @@ cp_kubectl label namespace demo rlimit-injector.io/inject=enabled
 # Pods need the namespace's default ServiceAccount, and the API server loads webhook configurations
 # asynchronously: a server-side dry run shows when both are there.
 webhook_in_effect() {
-  cp_kubectl -n demo run probe --image=registry.invalid/probe:1 --dry-run=server -o yaml 2>/dev/null |
-    grep -q 'rlimit-injector.io/status'
+  local probe
+  probe=$(cp_kubectl -n demo run probe --image=registry.invalid/probe:1 --dry-run=server -o yaml 2>/dev/null) || return 1
+  [[ $probe == *rlimit-injector.io/status* ]]
 }
 cp_wait_for "the webhook configuration in effect" "${cp_pids[-1]}" webhook_in_effect
 
 cp_kubectl apply -f examples/
 pods_created() { [[ $(cp_kubectl -n demo get pods -l app=shop -o name | wc -l) -ge 2 ]]; }
 cp_wait_for "the Deployment's pods" "${cp_pids[-1]}" pods_created
-pod="$(cp_kubectl -n demo get pods -l app=shop -o name | head -n 1)"
+pod="pod/$(cp_kubectl -n demo get pods -l app=shop -o jsonpath='{.items[0].metadata.name}')"
 echo "   $pod, as the API server stored it (created by the ReplicaSet controller, mutated by the webhook):"
 cp_kubectl -n demo get "$pod" -o yaml
 echo "   the webhook's log:"
