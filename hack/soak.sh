@@ -18,7 +18,7 @@ cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; 
 trap cleanup EXIT
 
 # One AdmissionReview per golden input shape.
-python3 - "$work" src/test/resources/golden/*[!d].yaml <<'PY'
+python3 - "$work" src/test/resources/golden/*.yaml <<'PY'
 import json, sys, yaml
 out = sys.argv[1]
 with open(f"{out}/bodies.txt", "w") as listing:
