@@ -7,6 +7,7 @@ import io.rlimitinjector.metrics.WebhookMetrics;
 import io.rlimitinjector.tls.ReloadingTlsContext;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,6 +33,7 @@ public final class AdmissionServer implements AutoCloseable {
     private final AdmissionLog log = new AdmissionLog(System.out);
     private final WebhookMetrics metrics;
     private final AtomicBoolean ready = new AtomicBoolean();
+    private final AtomicBoolean draining = new AtomicBoolean();
     private final Semaphore admissionSlots = new Semaphore(ServerSettings.MAX_CONCURRENT_ADMISSIONS, true);
     private final Javalin app;
 
@@ -47,6 +49,11 @@ public final class AdmissionServer implements AutoCloseable {
             config.jetty.threadPool = threadPool();
             config.jetty.modifyServer(AdmissionServer::stopGracefully);
             config.jetty.addConnector((server, http) -> HttpsConnector.create(server, http, tls, settings));
+            config.routes.before(ctx -> {
+                if (draining.get()) {
+                    ctx.header("Connection", "close");
+                }
+            });
             config.routes.post("/mutate", this::mutate);
             config.routes.get("/healthz", ctx -> ctx.result("ok"));
             config.routes.get("/readyz", ctx -> {
@@ -134,6 +141,23 @@ public final class AdmissionServer implements AutoCloseable {
     private static void stopGracefully(Server server) {
         server.setStopTimeout(ServerSettings.STOP_TIMEOUT.toMillis());
         server.setHandler(new GracefulHandler(server.getHandler()));
+    }
+
+    /**
+     * The first step of a shutdown: for {@code delay}, keep answering but report not ready and close each connection
+     * after its answer. Kubernetes meanwhile takes the pod out of the Service's endpoints, and callers holding a
+     * kept-alive connection reconnect to another replica, so no request is written onto a connection that
+     * {@link #close()} then cuts.
+     */
+    public void drain(Duration delay) {
+        ready.set(false);
+        draining.set(true);
+        LOG.info("draining for {} s before stopping", delay.toSeconds());
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Stops taking requests, lets those in flight finish within the stop timeout, then stops. */

@@ -23,6 +23,8 @@ final class ServeCommand {
               --tls-cert FILE               PEM certificate chain (default /etc/rlimit-injector/tls/tls.crt)
               --tls-key FILE                PEM private key (default /etc/rlimit-injector/tls/tls.key)
               --cert-poll-seconds N         how often to check the files for a new certificate (default 5)
+              --shutdown-delay-seconds N    on SIGTERM, keep answering, not ready, with Connection: close, for N
+                                            seconds before stopping, so callers move to other replicas (default 5)
             """ + CertificateFlags.USAGE + SettingsFlags.USAGE + RegistryFlags.USAGE;
 
     private ServeCommand() {
@@ -44,8 +46,10 @@ final class ServeCommand {
         AdmissionReviewHandler handler =
                 new AdmissionReviewHandler(new PodMutator(injection, RegistryFlags.resolver(options, metrics)));
         AdmissionServer server = AdmissionServer.start(settings, handler, tls, metrics);
+        Duration drain = Duration.ofSeconds(options.getInt("shutdown-delay-seconds", 5));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.drain(drain);
             server.close();
             closeQuietly(certificates);
             stopped.countDown();
@@ -59,7 +63,7 @@ final class ServeCommand {
         Set<String> flags = new HashSet<>(SettingsFlags.NAMES);
         flags.addAll(CertificateFlags.NAMES);
         flags.addAll(RegistryFlags.NAMES);
-        flags.addAll(Set.of("host", "port", "tls-cert", "tls-key", "cert-poll-seconds"));
+        flags.addAll(Set.of("host", "port", "tls-cert", "tls-key", "cert-poll-seconds", "shutdown-delay-seconds"));
         return Set.copyOf(flags);
     }
 

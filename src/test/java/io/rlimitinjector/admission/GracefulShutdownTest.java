@@ -74,6 +74,43 @@ class GracefulShutdownTest {
         assertThat(stopTook).isGreaterThan(Duration.ofMillis(500));
     }
 
+    @Test
+    void drainingKeepsAnsweringButNotReadyAndClosesEachConnection() throws Exception {
+        CertificateAuthority ca = CertificateAuthority.create("test-ca", Duration.ofHours(1));
+        TestTls tls = new TestTls(certificates);
+        tls.publish(TestTls.localPair(ca));
+        AdmissionServer server = AdmissionServer.start(
+                new ServerSettings("127.0.0.1", 0, tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)),
+                new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE)),
+                ReloadingTlsContext.watch(tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)));
+        HttpClient client = HttpClient.newBuilder().sslContext(TestTls.trusting(ca.certificate())).build();
+        URI base = URI.create("https://127.0.0.1:" + server.port());
+        try {
+            HttpResponse<byte[]> before = post(client, base);
+            assertThat(before.headers().firstValue("connection")).isEmpty();
+
+            Thread drain = new Thread(() -> server.drain(Duration.ofSeconds(3)));
+            drain.start();
+            Thread.sleep(300);
+            HttpResponse<byte[]> during = post(client, base);
+            assertThat(during.statusCode()).isEqualTo(200);
+            assertThat(during.headers().firstValue("connection")).hasValue("close");
+            assertThat(client.send(HttpRequest.newBuilder(base.resolve("/readyz")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
+            drain.join();
+        } finally {
+            server.close();
+        }
+    }
+
+    private static HttpResponse<byte[]> post(HttpClient client, URI base) throws Exception {
+        return client.send(HttpRequest.newBuilder(base.resolve("/mutate"))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(
+                                Reviews.podCreate("drain", "shop", Reviews.pod(Reviews.PYTHON_POD)))))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
