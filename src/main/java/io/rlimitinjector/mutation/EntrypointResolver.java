@@ -16,6 +16,14 @@ public interface EntrypointResolver {
      */
     Lookup resolve(String image, Pod pod, String namespace);
 
+    /**
+     * A resolver for the lookups of one pod, which share one time budget between them, so a pod with several
+     * images is not delayed by several budgets. Resolvers without a budget return themselves.
+     */
+    default EntrypointResolver sharingOneBudget() {
+        return this;
+    }
+
     /** The outcome of one lookup: the image config, or why there is none. */
     record Lookup(ImageConfig config, String failure) {
         public static Lookup found(ImageConfig config) {

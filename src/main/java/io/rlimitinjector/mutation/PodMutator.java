@@ -26,11 +26,11 @@ public final class PodMutator {
     public static final int MAX_CONTAINERS = 100;
 
     private final InjectionSettings settings;
-    private final ProgramFinder programs;
+    private final EntrypointResolver resolver;
 
     public PodMutator(InjectionSettings settings, EntrypointResolver resolver) {
         this.settings = settings;
-        this.programs = new ProgramFinder(resolver);
+        this.resolver = resolver;
     }
 
     /**
@@ -64,8 +64,9 @@ public final class PodMutator {
                                 .map(ContainerRef::ofInit),
                         list(pod.getSpec().getContainers()).stream().map(ContainerRef::of))
                 .toList();
+        ProgramFinder programs = new ProgramFinder(resolver.sharingOneBudget());
         for (ContainerRef ref : refs) {
-            ContainerDecision decision = decide(ref, pod, namespace, podSettings, previous, warnings);
+            ContainerDecision decision = decide(ref, pod, namespace, podSettings, previous, programs, warnings);
             if (!decision.isWrapped()) {
                 warnings.add("container \"" + ref.name() + "\" not wrapped: " + decision.skipped());
             }
@@ -79,7 +80,7 @@ public final class PodMutator {
     }
 
     private ContainerDecision decide(ContainerRef ref, Pod pod, String namespace, PodSettings podSettings,
-            Optional<InjectionStatus> previous, List<String> warnings) {
+            Optional<InjectionStatus> previous, ProgramFinder programs, List<String> warnings) {
         Container container = ref.container();
         PodSettings.ModeSetting mode = podSettings.modeOf(ref.name(), warnings);
         if (ContainerWrapper.isWrapped(container)) {

@@ -46,8 +46,32 @@ public final class RegistryResolver implements EntrypointResolver {
 
     @Override
     public Lookup resolve(String image, Pod pod, String namespace) {
-        long start = System.nanoTime();
-        long deadline = start + settings.budget().toNanos();
+        return resolveBy(image, pod, namespace, System.nanoTime() + settings.budget().toNanos());
+    }
+
+    /** One budget for all of a pod's lookups, counted from its first; the pod is used by one thread at a time. */
+    @Override
+    public EntrypointResolver sharingOneBudget() {
+        long[] deadline = {0};
+        boolean[] started = {false};
+        return (image, pod, namespace) -> {
+            if (!started[0]) {
+                started[0] = true;
+                deadline[0] = System.nanoTime() + settings.budget().toNanos();
+            }
+            return resolveBy(image, pod, namespace, deadline[0]);
+        };
+    }
+
+    /**
+     * Waits for the lookup until {@code deadline}. The lookup itself keeps its own full budget and ends in the
+     * cache even when this admission stops waiting, so the next one gets its result.
+     */
+    private Lookup resolveBy(String image, Pod pod, String namespace, long deadline) {
+        if (deadline - System.nanoTime() <= 0) {
+            return Lookup.failed(overBudget());
+        }
+        long lookupDeadline = System.nanoTime() + settings.budget().toNanos();
         ImageReference reference;
         try {
             reference = ImageReference.parse(image);
@@ -57,7 +81,7 @@ public final class RegistryResolver implements EntrypointResolver {
         CompletableFuture<Lookup> lookup = CompletableFuture
                 .supplyAsync(() -> pullCredentials.forPod(pod, namespace), executor)
                 .thenCompose(credentials -> cache.get(key(reference, credentials), reference.isPinned(),
-                        () -> CompletableFuture.supplyAsync(() -> fetch(reference, credentials, deadline), executor)
+                        () -> CompletableFuture.supplyAsync(() -> fetch(reference, credentials, lookupDeadline), executor)
                                 // A server trickling a body is not bounded by the request timeout: this is.
                                 .completeOnTimeout(Lookup.failed(overBudget()), settings.budget().toNanos(),
                                         TimeUnit.NANOSECONDS)));

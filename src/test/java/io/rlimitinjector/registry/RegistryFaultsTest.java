@@ -10,6 +10,8 @@ import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.MutationResult;
 import io.rlimitinjector.mutation.PodMutator;
 import io.rlimitinjector.testing.LocalRegistry;
+import io.rlimitinjector.json.Json;
+import io.fabric8.kubernetes.api.model.Pod;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -70,6 +72,33 @@ class RegistryFaultsTest {
             assertThat(lookup.isFound()).isFalse();
             assertThat(lookup.failure()).containsAnyOf("budget", "did not answer in time");
             assertThat(took).isGreaterThanOrEqualTo(BUDGET.minusMillis(50)).isLessThan(BUDGET.plus(MARGIN));
+        }
+    }
+
+    /** The API server waits for the whole pod: three images on a dead registry cost one budget, not three. */
+    @Test
+    void onePodsLookupsShareOneBudget() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            String host = "127.0.0.1:" + silent.getLocalPort();
+            Pod pod = Json.YAML.readValue("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: three}
+                    spec:
+                      containers:
+                        - {name: a, image: %1$s/a:1, resources: {limits: {memory: 1Gi}}}
+                        - {name: b, image: %1$s/b:1, resources: {limits: {memory: 1Gi}}}
+                        - {name: c, image: %1$s/c:1, resources: {limits: {memory: 1Gi}}}
+                    """.formatted(host), Pod.class);
+            PodMutator mutator = new PodMutator(InjectionSettings.defaults(), resolver(host));
+
+            long start = System.nanoTime();
+            MutationResult result = mutator.mutate(pod, "ns");
+            Duration took = elapsed(start);
+
+            assertThat(result.wrappedCount()).isZero();
+            assertThat(result.warnings()).hasSize(3).allSatisfy(warning -> assertThat(warning).contains("budget"));
+            assertThat(took).isLessThan(BUDGET.plus(MARGIN));
         }
     }
 
