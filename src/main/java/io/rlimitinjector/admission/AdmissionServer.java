@@ -87,7 +87,7 @@ public final class AdmissionServer implements AutoCloseable {
         return ((ServerConnector) app.jettyServer().server().getConnectors()[0]).getLocalPort();
     }
 
-    /** Counts of the requests answered on {@code /mutate}; the built-in warm-up request is not one of them. */
+    /** What {@code /metrics} serves; the built-in warm-up request is not counted in it. */
     public WebhookMetrics metrics() {
         return metrics;
     }

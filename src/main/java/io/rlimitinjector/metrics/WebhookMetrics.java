@@ -12,7 +12,6 @@ import io.rlimitinjector.registry.LookupObserver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -48,7 +47,6 @@ public final class WebhookMetrics implements LookupObserver {
             .name("rlimit_injector_registry_cache_hits_total")
             .help("Image config lookups answered from the cache or by a lookup already in flight")
             .register(registry);
-    private final LongAdder answered = new LongAdder();
     private final Histogram duration = Histogram.builder()
             .name("rlimit_injector_admission_duration_seconds")
             .help("Time to answer one admission request, from body read to response written")
@@ -66,7 +64,6 @@ public final class WebhookMetrics implements LookupObserver {
     }
 
     public void record(Admission admission, long durationNanos) {
-        answered.increment();
         admissions.labelValues(admission.outcome()).inc();
         if (admission.mutation() != null) {
             for (ContainerDecision decision : admission.mutation().decisions()) {
@@ -81,12 +78,10 @@ public final class WebhookMetrics implements LookupObserver {
     }
 
     public void recordBadRequest() {
-        answered.increment();
         admissions.labelValues("bad-request").inc();
     }
 
     public void recordBusy() {
-        answered.increment();
         admissions.labelValues("busy").inc();
     }
 
@@ -97,7 +92,7 @@ public final class WebhookMetrics implements LookupObserver {
 
     /** All admission requests answered so far, whatever their outcome. */
     public long admissionCount() {
-        return answered.sum();
+        return (long) admissions.collect().getDataPoints().stream().mapToDouble(point -> point.getValue()).sum();
     }
 
     @Override
