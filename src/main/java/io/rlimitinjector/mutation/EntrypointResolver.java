@@ -17,8 +17,8 @@ public interface EntrypointResolver {
     Lookup resolve(String image, Pod pod, String namespace);
 
     /**
-     * A resolver for the lookups of one pod, which share one time budget between them, so a pod with several
-     * images is not delayed by several budgets. Resolvers without a budget return themselves.
+     * A resolver for the lookups of one pod, made as its mutation starts: they share one time budget, so a pod with
+     * several images is not delayed by several budgets. Resolvers without a budget return themselves.
      */
     default EntrypointResolver sharingOneBudget() {
         return this;

@@ -49,18 +49,11 @@ public final class RegistryResolver implements EntrypointResolver {
         return resolveBy(image, pod, namespace, System.nanoTime() + settings.budget().toNanos());
     }
 
-    /** One budget for all of a pod's lookups, counted from its first; the pod is used by one thread at a time. */
+    /** One budget for all of a pod's lookups, counted from when the pod's mutation asks for this view. */
     @Override
     public EntrypointResolver sharingOneBudget() {
-        long[] deadline = {0};
-        boolean[] started = {false};
-        return (image, pod, namespace) -> {
-            if (!started[0]) {
-                started[0] = true;
-                deadline[0] = System.nanoTime() + settings.budget().toNanos();
-            }
-            return resolveBy(image, pod, namespace, deadline[0]);
-        };
+        long deadline = System.nanoTime() + settings.budget().toNanos();
+        return (image, pod, namespace) -> resolveBy(image, pod, namespace, deadline);
     }
 
     /**
