@@ -14,6 +14,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Date;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -159,6 +160,13 @@ public final class CertificateAuthority {
 
     private static BigInteger serial() {
         return new BigInteger(127, RANDOM);
+    }
+
+    /** Certificates one after another, as a bundle or a chain is written. */
+    static String pemAll(Collection<X509Certificate> certificates) {
+        StringBuilder pem = new StringBuilder();
+        certificates.forEach(certificate -> pem.append(pem(certificate)));
+        return pem.toString();
     }
 
     static String pem(Object object) {

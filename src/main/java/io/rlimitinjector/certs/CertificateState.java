@@ -50,15 +50,11 @@ public record CertificateState(CertificateAuthority ca, List<X509Certificate> bu
     }
 
     public String bundlePem() {
-        StringBuilder pem = new StringBuilder();
-        bundle.forEach(certificate -> pem.append(CertificateAuthority.pem(certificate)));
-        return pem.toString();
+        return CertificateAuthority.pemAll(bundle);
     }
 
     public String servingCertificatePem() {
-        StringBuilder pem = new StringBuilder();
-        serving.chain().forEach(certificate -> pem.append(CertificateAuthority.pem(certificate)));
-        return pem.toString();
+        return CertificateAuthority.pemAll(serving.chain());
     }
 
     public String servingKeyPem() {

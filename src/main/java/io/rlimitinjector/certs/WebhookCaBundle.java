@@ -91,9 +91,7 @@ public final class WebhookCaBundle {
             }
         }
         kept.addAll(authorities);
-        StringBuilder pem = new StringBuilder();
-        kept.forEach(certificate -> pem.append(CertificateAuthority.pem(certificate)));
-        return pem.toString();
+        return CertificateAuthority.pemAll(kept);
     }
 
     private static String decode(String base64) {
