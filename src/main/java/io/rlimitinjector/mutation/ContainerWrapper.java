@@ -2,9 +2,9 @@ package io.rlimitinjector.mutation;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.EnvVarSource;
+import io.fabric8.kubernetes.api.model.ResourceFieldSelector;
 import io.fabric8.kubernetes.api.model.VolumeMount;
-import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,17 +34,22 @@ final class ContainerWrapper {
         }
 
         List<EnvVar> env = container.getEnv() == null ? new ArrayList<>() : new ArrayList<>(container.getEnv());
-        addIfAbsent(env, new EnvVarBuilder().withName(Contract.ENV_MEMORY_LIMIT)
-                .withNewValueFrom().withNewResourceFieldRef().withResource("limits.memory").endResourceFieldRef()
-                .endValueFrom().build());
+        ResourceFieldSelector limitsMemory = new ResourceFieldSelector();
+        limitsMemory.setResource("limits.memory");
+        EnvVarSource memoryLimit = new EnvVarSource();
+        memoryLimit.setResourceFieldRef(limitsMemory);
+        addIfAbsent(env, new EnvVar(Contract.ENV_MEMORY_LIMIT, null, memoryLimit));
         addIfAbsent(env, new EnvVar(Contract.ENV_MODE, mode.value(), null));
         addIfAbsent(env, new EnvVar(Contract.ENV_RATIO, Ratio.format(ratio), null));
         container.setEnv(env);
 
         List<VolumeMount> mounts = container.getVolumeMounts() == null
                 ? new ArrayList<>() : new ArrayList<>(container.getVolumeMounts());
-        mounts.add(new VolumeMountBuilder()
-                .withName(Contract.VOLUME).withMountPath(Contract.MOUNT_PATH).withReadOnly(true).build());
+        VolumeMount mount = new VolumeMount();
+        mount.setName(Contract.VOLUME);
+        mount.setMountPath(Contract.MOUNT_PATH);
+        mount.setReadOnly(true);
+        mounts.add(mount);
         container.setVolumeMounts(mounts);
     }
 
