@@ -1,9 +1,8 @@
 package io.rlimitinjector.mutation;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.zjsonpatch.DiffFlags;
-import io.fabric8.zjsonpatch.JsonDiff;
 import io.rlimitinjector.json.Json;
+import io.rlimitinjector.json.JsonPatchDiff;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -21,7 +20,7 @@ public final class PodPatch {
      * {@code managedFields} is left out, as the API server owns it.
      */
     public static ArrayNode between(Pod before, Pod after) {
-        return (ArrayNode) JsonDiff.asJson(tree(before), tree(after), DiffFlags.dontNormalizeOpIntoMoveAndCopy());
+        return JsonPatchDiff.between(tree(before), tree(after));
     }
 
     static JsonNode tree(Pod pod) {
