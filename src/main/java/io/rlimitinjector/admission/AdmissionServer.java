@@ -5,8 +5,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.rlimitinjector.metrics.WebhookMetrics;
 import io.rlimitinjector.tls.ReloadingTlsContext;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdmissionServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionServer.class);
-    private static final String WARM_UP_REVIEW = "/warmup-review.json";
 
     private final AdmissionReviewHandler handler;
     private final ReloadingTlsContext tls;
@@ -71,15 +68,28 @@ public final class AdmissionServer implements AutoCloseable {
     /** Starts listening, warms the mutation path up, then reports ready. */
     public static AdmissionServer start(ServerSettings settings, AdmissionReviewHandler handler,
             ReloadingTlsContext tls) {
-        return start(settings, handler, tls, new WebhookMetrics(tls::notAfter));
+        return start(settings, handler, tls, new WebhookMetrics(tls::notAfter), WarmUp.start(handler));
     }
 
-    /** The same, recording into metrics that other parts (the registry client) record into too. */
+    /**
+     * The same, recording into metrics that other parts (the registry client) record into too, and reporting ready
+     * once a warm-up the caller started early has gone through.
+     */
     public static AdmissionServer start(ServerSettings settings, AdmissionReviewHandler handler,
-            ReloadingTlsContext tls, WebhookMetrics metrics) {
+            ReloadingTlsContext tls, WebhookMetrics metrics, WarmUp warmUp) {
         AdmissionServer server = new AdmissionServer(settings, handler, tls, metrics);
         server.app.start();
-        server.warmUp();
+        try {
+            warmUp.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.close();
+            throw new IllegalStateException("interrupted while warming up", e);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        server.ready.set(true);
         return server;
     }
 
@@ -114,18 +124,6 @@ public final class AdmissionServer implements AutoCloseable {
         long duration = System.nanoTime() - start;
         metrics.record(admission, duration);
         log.write(admission, duration);
-    }
-
-    private void warmUp() {
-        try (InputStream review = AdmissionServer.class.getResourceAsStream(WARM_UP_REVIEW)) {
-            Admission admission = handler.handle(review.readAllBytes());
-            if (!"mutated".equals(admission.outcome())) {
-                throw new IllegalStateException("warm-up pod was not mutated: " + admission.outcome());
-            }
-            ready.set(true);
-        } catch (IOException e) {
-            throw new IllegalStateException("warm-up review missing from the jar", e);
-        }
     }
 
     /**

@@ -3,6 +3,8 @@ package io.rlimitinjector.cli;
 import io.rlimitinjector.admission.AdmissionReviewHandler;
 import io.rlimitinjector.admission.AdmissionServer;
 import io.rlimitinjector.admission.ServerSettings;
+import io.rlimitinjector.admission.WarmUp;
+import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.metrics.WebhookMetrics;
 import io.rlimitinjector.mutation.PodMutator;
@@ -32,6 +34,8 @@ final class ServeCommand {
 
     static void run(Options options) throws Exception {
         InjectionSettings injection = SettingsFlags.read(options);
+        // Started first, so it overlaps with the certificates, the metrics and HTTPS; it looks no image up.
+        WarmUp warmUp = WarmUp.start(new AdmissionReviewHandler(new PodMutator(injection, EntrypointResolver.NONE)));
         ServerSettings settings = new ServerSettings(
                 options.get("host", "0.0.0.0"),
                 options.getInt("port", 8443),
@@ -45,7 +49,7 @@ final class ServeCommand {
         WebhookMetrics metrics = new WebhookMetrics(tls::notAfter);
         AdmissionReviewHandler handler =
                 new AdmissionReviewHandler(new PodMutator(injection, RegistryFlags.resolver(options, metrics)));
-        AdmissionServer server = AdmissionServer.start(settings, handler, tls, metrics);
+        AdmissionServer server = AdmissionServer.start(settings, handler, tls, metrics, warmUp);
         Duration drain = Duration.ofSeconds(options.getInt("shutdown-delay-seconds", 5));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
