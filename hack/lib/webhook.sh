@@ -3,9 +3,13 @@
 # with the chart's JVM flags, inside a memory cgroup of the chart's limit when this machine allows (root and
 # cgroup v1 or v2), so -XX:MaxRAMPercentage sizes the heap as it does in a pod.
 
-# The chart's default jvmOptions, read from values.yaml so the two never drift.
+# The chart's default jvmOptions, read from values.yaml so the two never drift; JVM_OPTIONS=... to try others.
 chart_jvm_flags() {
-  sed -n '/^jvmOptions:/,/^$/p' charts/rlimit-injector/values.yaml | tail -n +2 | tr -s ' \n' ' '
+  if [[ -n ${JVM_OPTIONS:-} ]]; then
+    echo "$JVM_OPTIONS"
+  else
+    sed -n '/^jvmOptions:/,/^$/p' charts/rlimit-injector/values.yaml | tail -n +2 | tr -s ' \n' ' '
+  fi
 }
 
 # The chart's default memory limit in bytes (Mi only, as the chart writes it).
