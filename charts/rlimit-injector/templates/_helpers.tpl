@@ -62,3 +62,8 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- define "rlimit-injector.patchesCaBundle" -}}
 {{- if ne .Values.certificates.mode "cert-manager" -}}true{{- end -}}
 {{- end -}}
+
+{{/* Whether the webhook calls the API server at all: it then needs its token and a ClusterRole. */}}
+{{- define "rlimit-injector.talksToApiServer" -}}
+{{- if or (include "rlimit-injector.patchesCaBundle" .) .Values.registry.readPullSecrets .Values.events.enabled -}}true{{- end -}}
+{{- end -}}

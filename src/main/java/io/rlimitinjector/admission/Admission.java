@@ -9,7 +9,13 @@ import tools.jackson.databind.JsonNode;
  * @param outcome {@code mutated}, {@code unchanged} (looked at, nothing to do), {@code ignored} (not a pod creation)
  *     or {@code error} (the webhook failed and admitted the pod as it was)
  * @param mutation the mutation's result, or null when there was none
+ * @param dryRun the request's {@code dryRun}: nothing is stored, so nothing may be reported either
  */
 public record Admission(String uid, String namespace, String pod, String outcome, MutationResult mutation,
-        JsonNode review) {
+        boolean dryRun, JsonNode review) {
+
+    /** Whether the answer changes the pod; a reinvocation that finds our earlier work changes nothing. */
+    public boolean patched() {
+        return review.path("response").has("patch");
+    }
 }

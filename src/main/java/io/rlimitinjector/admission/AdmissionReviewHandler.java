@@ -44,9 +44,10 @@ public final class AdmissionReviewHandler {
             throw new BadAdmissionRequest(400, "AdmissionReview request has no uid");
         }
         String namespace = text(request, "namespace");
+        boolean dryRun = request.path("dryRun").asBoolean(false);
         JsonNode object = request.get("object");
         if (!isPodCreation(request) || object == null || !object.isObject()) {
-            return new Admission(uid, namespace, null, "ignored", null, response(uid, null, List.of()));
+            return new Admission(uid, namespace, null, "ignored", null, dryRun, response(uid, null, List.of()));
         }
         Pod pod = readPod(object);
         if (namespace == null && pod.getMetadata() != null) {
@@ -57,11 +58,11 @@ public final class AdmissionReviewHandler {
             MutationResult result = mutator.mutate(pod, namespace);
             ArrayNode patch = PodPatch.between(pod, result.pod());
             String outcome = result.wrappedCount() > 0 && !patch.isEmpty() ? "mutated" : "unchanged";
-            return new Admission(uid, namespace, podName, outcome, result,
+            return new Admission(uid, namespace, podName, outcome, result, dryRun,
                     response(uid, patch.isEmpty() ? null : patch, result.warnings()));
         } catch (RuntimeException e) {
             LOG.error("mutation of pod {}/{} failed; admitting it unchanged", namespace, podName, e);
-            return new Admission(uid, namespace, podName, "error", null, response(uid, null,
+            return new Admission(uid, namespace, podName, "error", null, dryRun, response(uid, null,
                     List.of("internal error (" + e.getClass().getSimpleName() + "); pod admitted unchanged")));
         }
     }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -29,16 +30,18 @@ public final class AdmissionServer implements AutoCloseable {
     private final ReloadingTlsContext tls;
     private final AdmissionLog log = new AdmissionLog(System.out);
     private final WebhookMetrics metrics;
+    private final Consumer<Admission> afterAdmission;
     private final AtomicBoolean ready = new AtomicBoolean();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final Semaphore admissionSlots = new Semaphore(ServerSettings.MAX_CONCURRENT_ADMISSIONS, true);
     private final Javalin app;
 
     private AdmissionServer(ServerSettings settings, AdmissionReviewHandler handler, ReloadingTlsContext tls,
-            WebhookMetrics metrics) {
+            WebhookMetrics metrics, Consumer<Admission> afterAdmission) {
         this.handler = handler;
         this.tls = tls;
         this.metrics = metrics;
+        this.afterAdmission = afterAdmission;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -77,7 +80,16 @@ public final class AdmissionServer implements AutoCloseable {
      */
     public static AdmissionServer start(ServerSettings settings, AdmissionReviewHandler handler,
             ReloadingTlsContext tls, WebhookMetrics metrics, WarmUp warmUp) {
-        AdmissionServer server = new AdmissionServer(settings, handler, tls, metrics);
+        return start(settings, handler, tls, metrics, warmUp, admission -> { });
+    }
+
+    /**
+     * The same, handing each answered admission (not the warm-up) to {@code afterAdmission}, which must return
+     * quickly and not throw: it runs on the request's thread before the answer is sent.
+     */
+    public static AdmissionServer start(ServerSettings settings, AdmissionReviewHandler handler,
+            ReloadingTlsContext tls, WebhookMetrics metrics, WarmUp warmUp, Consumer<Admission> afterAdmission) {
+        AdmissionServer server = new AdmissionServer(settings, handler, tls, metrics, afterAdmission);
         server.app.start();
         try {
             warmUp.await();
@@ -124,6 +136,7 @@ public final class AdmissionServer implements AutoCloseable {
         long duration = System.nanoTime() - start;
         metrics.record(admission, duration);
         log.write(admission, duration);
+        afterAdmission.accept(admission);
     }
 
     /**

@@ -42,7 +42,7 @@ public final class Main {
         }
         try {
             if (command.equals("serve")) {
-                ServeCommand.run(Options.parse(rest, ServeCommand.FLAGS, RegistryFlags.SWITCHES, System.getenv()));
+                ServeCommand.run(Options.parse(rest, ServeCommand.FLAGS, ServeCommand.SWITCHES, System.getenv()));
                 return 0;
             }
             return InjectCommand.run(rest, System.getenv(), System.in, System.out, System.err);

@@ -4,6 +4,7 @@ import io.rlimitinjector.admission.AdmissionReviewHandler;
 import io.rlimitinjector.admission.AdmissionServer;
 import io.rlimitinjector.admission.ServerSettings;
 import io.rlimitinjector.admission.WarmUp;
+import io.rlimitinjector.events.AdmissionEvents;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.metrics.WebhookMetrics;
@@ -12,12 +13,14 @@ import io.rlimitinjector.tls.ReloadingTlsContext;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code serve}: the admission webhook, until SIGTERM. */
 final class ServeCommand {
     static final Set<String> FLAGS = flags();
+    static final Set<String> SWITCHES = switches();
     static final String USAGE = """
             usage: rlimit-injector serve [flags]
               --host ADDRESS                address to listen on (default 0.0.0.0)
@@ -27,7 +30,7 @@ final class ServeCommand {
               --cert-poll-seconds N         how often to check the files for a new certificate (default 5)
               --shutdown-delay-seconds N    on SIGTERM, keep answering, not ready, with Connection: close, for N
                                             seconds before stopping, so callers move to other replicas (default 5)
-            """ + CertificateFlags.USAGE + SettingsFlags.USAGE + RegistryFlags.USAGE;
+            """ + CertificateFlags.USAGE + EventFlags.USAGE + SettingsFlags.USAGE + RegistryFlags.USAGE;
 
     private ServeCommand() {
     }
@@ -49,12 +52,15 @@ final class ServeCommand {
         WebhookMetrics metrics = new WebhookMetrics(tls::notAfter);
         AdmissionReviewHandler handler =
                 new AdmissionReviewHandler(new PodMutator(injection, RegistryFlags.resolver(options, metrics)));
-        AdmissionServer server = AdmissionServer.start(settings, handler, tls, metrics, warmUp);
+        Optional<AdmissionEvents> events = EventFlags.start(options, metrics);
+        AdmissionServer server = AdmissionServer.start(settings, handler, tls, metrics, warmUp,
+                admission -> events.ifPresent(recorder -> recorder.record(admission)));
         Duration drain = Duration.ofSeconds(options.getInt("shutdown-delay-seconds", 5));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.drain(drain);
             server.close();
+            events.ifPresent(AdmissionEvents::close);
             closeQuietly(certificates);
             stopped.countDown();
         }, "shutdown"));
@@ -69,6 +75,12 @@ final class ServeCommand {
         flags.addAll(RegistryFlags.NAMES);
         flags.addAll(Set.of("host", "port", "tls-cert", "tls-key", "cert-poll-seconds", "shutdown-delay-seconds"));
         return Set.copyOf(flags);
+    }
+
+    private static Set<String> switches() {
+        Set<String> switches = new HashSet<>(RegistryFlags.SWITCHES);
+        switches.addAll(EventFlags.SWITCHES);
+        return Set.copyOf(switches);
     }
 
     private static void closeQuietly(AutoCloseable closeable) {

@@ -7,6 +7,8 @@ import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.rlimitinjector.admission.Admission;
+import io.rlimitinjector.events.EventObserver;
+import io.rlimitinjector.events.EventResult;
 import io.rlimitinjector.mutation.ContainerDecision;
 import io.rlimitinjector.registry.LookupObserver;
 import java.io.ByteArrayOutputStream;
@@ -20,7 +22,7 @@ import java.util.function.Supplier;
  * The webhook's Prometheus metrics: what it decided, how long it took, when its certificate expires, and the JVM.
  * Labels are closed sets (outcomes, modes, skip reason codes), so no pod can blow up the series count.
  */
-public final class WebhookMetrics implements LookupObserver {
+public final class WebhookMetrics implements LookupObserver, EventObserver {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private final Counter admissions = Counter.builder()
@@ -48,6 +50,12 @@ public final class WebhookMetrics implements LookupObserver {
     private final Counter registryCacheHits = Counter.builder()
             .name("rlimit_injector_registry_cache_hits_total")
             .help("Image config lookups answered from the cache or by a lookup already in flight")
+            .register(registry);
+    private final Counter events = Counter.builder()
+            .name("rlimit_injector_events_total")
+            .help("Kubernetes Events on pod owners (with --events), by result: sent, suppressed (same owner and "
+                    + "reason within the window), no-owner (pod without a controller), dropped (queue full), failed")
+            .labelNames("result")
             .register(registry);
     private final Histogram duration = Histogram.builder()
             .name("rlimit_injector_admission_duration_seconds")
@@ -111,6 +119,16 @@ public final class WebhookMetrics implements LookupObserver {
     @Override
     public void fetched(boolean found) {
         registryLookups.labelValues(found ? "found" : "failed").inc();
+    }
+
+    @Override
+    public void counted(EventResult result) {
+        events.labelValues(result.label()).inc();
+    }
+
+    /** Events with this result so far. */
+    public long events(EventResult result) {
+        return (long) events.labelValues(result.label()).get();
     }
 
     public String contentType() {

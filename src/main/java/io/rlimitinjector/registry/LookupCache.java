@@ -1,5 +1,6 @@
 package io.rlimitinjector.registry;
 
+import io.rlimitinjector.cache.BoundedCache;
 import io.rlimitinjector.mutation.EntrypointResolver.Lookup;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

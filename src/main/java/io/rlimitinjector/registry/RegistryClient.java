@@ -1,5 +1,6 @@
 package io.rlimitinjector.registry;
 
+import io.rlimitinjector.cache.BoundedCache;
 import io.rlimitinjector.mutation.ImageConfig;
 import java.io.IOException;
 import java.security.GeneralSecurityException;

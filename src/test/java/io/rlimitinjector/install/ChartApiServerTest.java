@@ -10,9 +10,8 @@ import com.marcnuri.helm.Release;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
-import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.rlimitinjector.certs.CertificateSecret;
 import io.rlimitinjector.certs.CertificateState;
@@ -53,7 +52,7 @@ class ChartApiServerTest {
             assertThat(admin.apps().deployments().inNamespace(namespace).withName(fullname).get()).isNotNull();
             assertThat(webhook(admin, fullname).getWebhooks().get(0).getClientConfig().getCaBundle()).isNull();
 
-            try (KubernetesClient webhook = impersonating(server, namespace, fullname)) {
+            try (KubernetesClient webhook = server.serviceAccountClient(namespace, fullname)) {
                 String secretName = fullname + "-tls";
                 SelfManagedCertificate certificate = new SelfManagedCertificate(
                         new CertificateSecret(webhook, namespace, secretName),
@@ -73,6 +72,11 @@ class ChartApiServerTest {
                         .isInstanceOfSatisfying(KubernetesClientException.class,
                                 e -> assertThat(e.getCode()).isEqualTo(403));
                 assertThatThrownBy(() -> webhook.secrets().inNamespace("default").withName("x").get())
+                        .isInstanceOfSatisfying(KubernetesClientException.class,
+                                e -> assertThat(e.getCode()).isEqualTo(403));
+                // Events are off by default, and so is the right to record them.
+                assertThatThrownBy(() -> webhook.events().v1().events().inNamespace(namespace).resource(
+                        new EventBuilder().withNewMetadata().withName("x").endMetadata().build()).create())
                         .isInstanceOfSatisfying(KubernetesClientException.class,
                                 e -> assertThat(e.getCode()).isEqualTo(403));
             }
@@ -117,16 +121,5 @@ class ChartApiServerTest {
 
     private static MutatingWebhookConfiguration webhook(KubernetesClient client, String name) {
         return client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(name).get();
-    }
-
-    /** The webhook's ServiceAccount, as the API server would see its token. */
-    private static KubernetesClient impersonating(KubeApiServer server, String namespace, String account)
-            throws Exception {
-        Config config = Config.fromKubeconfig(Files.readString(server.kubeconfig()));
-        config.setImpersonateUsername("system:serviceaccount:" + namespace + ":" + account);
-        config.setImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace,
-                "system:authenticated");
-        config.setRequestRetryBackoffLimit(0);
-        return new KubernetesClientBuilder().withConfig(config).build();
     }
 }

@@ -24,6 +24,7 @@ class ChartSchemaTest {
                 Arguments.of(Map.of("injection.installResources.limits.memory", "lots"), "memory"),
                 Arguments.of(Map.of("launcherImage.digest", "latest"), "digest"),
                 Arguments.of(Map.of("replicaCount", 0), "replicaCount"),
+                Arguments.of(Map.of("events.enabled", "yes"), "enabled"),
                 Arguments.of(Map.of("webhook.excludedNamespaces[0]", "Not_A_Namespace"), "excludedNamespaces"),
                 Arguments.of(Map.of("webhok.failurePolicy", "Fail"), "webhok"));
     }

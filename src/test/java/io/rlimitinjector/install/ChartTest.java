@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -38,6 +39,8 @@ class ChartTest {
                         "certificates.certManager.issuerRef.kind", "ClusterIssuer"),
                 Map.of("certificates.mode", "secret", "certificates.secret.name", "my-tls"),
                 Map.of("registry.readPullSecrets", true),
+                Map.of("events.enabled", true),
+                Map.of("events.enabled", true, "certificates.mode", "cert-manager"),
                 Map.of("certificates.mode", "cert-manager", "webhook.failurePolicy", "Fail",
                         "webhook.namespaceSelection", "optOut", "metrics.serviceMonitor.enabled", true,
                         "podDisruptionBudget.enabled", false, "priorityClassName", "system-cluster-critical"));
@@ -173,6 +176,37 @@ class ChartTest {
         assertThat(container(objects).getArgs()).contains("--read-pull-secrets");
         assertThat(of(objects, ClusterRole.class).get(0).getRules())
                 .contains(rule("", List.of("secrets", "serviceaccounts"), List.of(), "get"));
+    }
+
+    @Test
+    void eventsAreOffByDefaultWithNoRbacAndNoSideEffects() {
+        List<HasMetadata> objects = Charts.render(Map.of());
+        assertThat(container(objects).getArgs()).doesNotContain("--events");
+        assertThat(of(objects, ClusterRole.class)).allSatisfy(clusterRole -> assertThat(clusterRole.getRules())
+                .noneMatch(rule -> rule.getResources().contains("events")));
+        assertThat(webhook(Map.of()).getSideEffects()).isEqualTo("None");
+    }
+
+    @Test
+    void eventsWhenEnabledPassTheFlagMayCreateEventsAndDeclareDryRunSideEffects() {
+        List<HasMetadata> objects = Charts.render(Map.of("events.enabled", true));
+        assertThat(container(objects).getArgs()).contains("--events");
+        assertThat(of(objects, ClusterRole.class).get(0).getRules())
+                .contains(rule("events.k8s.io", "events", List.of(), "create"));
+        assertThat(webhook(Map.of("events.enabled", true)).getSideEffects()).isEqualTo("NoneOnDryRun");
+    }
+
+    @Test
+    void eventsAloneGiveTheServiceAccountItsTokenAndARole() {
+        // cert-manager mode otherwise needs no API access at all.
+        Map<String, Object> values = Map.of("certificates.mode", "cert-manager", "events.enabled", true);
+        List<HasMetadata> objects = Charts.render(values);
+        assertThat(of(objects, ClusterRole.class)).singleElement().satisfies(clusterRole -> assertThat(
+                clusterRole.getRules()).containsExactly(rule("events.k8s.io", "events", List.of(), "create")));
+        assertThat(of(objects, ServiceAccount.class)).singleElement()
+                .satisfies(account -> assertThat(account.getAutomountServiceAccountToken()).isTrue());
+        assertThat(of(Charts.render(Map.of("certificates.mode", "cert-manager")), ServiceAccount.class))
+                .singleElement().satisfies(account -> assertThat(account.getAutomountServiceAccountToken()).isFalse());
     }
 
     @Test

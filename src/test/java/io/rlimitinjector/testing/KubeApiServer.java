@@ -91,6 +91,16 @@ public final class KubeApiServer {
         return client;
     }
 
+    /** A client acting as a ServiceAccount, as the API server would see its token, to test RBAC. */
+    public KubernetesClient serviceAccountClient(String namespace, String account) throws IOException {
+        Config config = Config.fromKubeconfig(Files.readString(kubeconfig()));
+        config.setImpersonateUsername("system:serviceaccount:" + namespace + ":" + account);
+        config.setImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + namespace,
+                "system:authenticated");
+        config.setRequestRetryBackoffLimit(0);
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
     public Path kubeconfig() {
         return directory.resolve("admin.kubeconfig");
     }

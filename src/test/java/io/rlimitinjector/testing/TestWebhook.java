@@ -1,9 +1,12 @@
 package io.rlimitinjector.testing;
 
+import io.rlimitinjector.admission.Admission;
 import io.rlimitinjector.admission.AdmissionReviewHandler;
 import io.rlimitinjector.admission.AdmissionServer;
 import io.rlimitinjector.admission.ServerSettings;
+import io.rlimitinjector.admission.WarmUp;
 import io.rlimitinjector.certs.CertificateAuthority;
+import io.rlimitinjector.metrics.WebhookMetrics;
 import io.rlimitinjector.mutation.PodMutator;
 import io.rlimitinjector.tls.ReloadingTlsContext;
 import java.net.URI;
@@ -11,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.function.Consumer;
 
 /** Our webhook served in-process over HTTPS on 127.0.0.1 (a free port), with its own test CA. */
 public final class TestWebhook implements AutoCloseable {
@@ -24,13 +28,22 @@ public final class TestWebhook implements AutoCloseable {
 
     /** Starts it with certificates in {@code directory}, laid out as a mounted Secret. */
     public static TestWebhook start(Path directory, PodMutator mutator) throws Exception {
+        return start(directory, mutator, admission -> { });
+    }
+
+    /** The same, handing each answered admission to {@code afterAdmission}, as {@code serve --events} does. */
+    public static TestWebhook start(Path directory, PodMutator mutator, Consumer<Admission> afterAdmission)
+            throws Exception {
         CertificateAuthority ca = CertificateAuthority.create("test-ca", Duration.ofHours(1));
         TestTls tls = new TestTls(directory);
         tls.publish(TestTls.localPair(ca));
         ServerSettings settings = new ServerSettings("127.0.0.1", 0, tls.certificateFile(), tls.keyFile(),
                 Duration.ofSeconds(1));
-        AdmissionServer server = AdmissionServer.start(settings, new AdmissionReviewHandler(mutator),
-                ReloadingTlsContext.watch(tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)));
+        ReloadingTlsContext reloading = ReloadingTlsContext.watch(tls.certificateFile(), tls.keyFile(),
+                Duration.ofSeconds(1));
+        AdmissionReviewHandler handler = new AdmissionReviewHandler(mutator);
+        AdmissionServer server = AdmissionServer.start(settings, handler, reloading,
+                new WebhookMetrics(reloading::notAfter), WarmUp.start(handler), afterAdmission);
         return new TestWebhook(ca, server);
     }
 

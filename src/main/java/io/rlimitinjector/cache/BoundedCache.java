@@ -1,14 +1,14 @@
-package io.rlimitinjector.registry;
+package io.rlimitinjector.cache;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
 /** A thread-safe map that forgets its least recently used entry past a size, so no workload grows it without end. */
-final class BoundedCache<K, V> {
+public final class BoundedCache<K, V> {
     private final Map<K, V> entries;
 
-    BoundedCache(int maxEntries) {
+    public BoundedCache(int maxEntries) {
         this.entries = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
@@ -17,16 +17,16 @@ final class BoundedCache<K, V> {
         };
     }
 
-    synchronized V get(K key) {
+    public synchronized V get(K key) {
         return entries.get(key);
     }
 
-    synchronized void put(K key, V value) {
+    public synchronized void put(K key, V value) {
         entries.put(key, value);
     }
 
     /** The current value, or a new one stored and returned if there is none or {@code stale} says so. */
-    synchronized V getOrCreate(K key, Function<V, Boolean> stale, Function<K, V> create) {
+    public synchronized V getOrCreate(K key, Function<V, Boolean> stale, Function<K, V> create) {
         V value = entries.get(key);
         if (value == null || stale.apply(value)) {
             value = create.apply(key);
@@ -35,7 +35,7 @@ final class BoundedCache<K, V> {
         return value;
     }
 
-    synchronized int size() {
+    public synchronized int size() {
         return entries.size();
     }
 }

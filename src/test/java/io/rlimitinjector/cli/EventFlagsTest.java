@@ -1,0 +1,42 @@
+package io.rlimitinjector.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rlimitinjector.events.AdmissionEvents;
+import io.rlimitinjector.metrics.WebhookMetrics;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** {@code --events} is off unless the flag or its environment twin turns it on. */
+class EventFlagsTest {
+    private final WebhookMetrics metrics = new WebhookMetrics(Instant::now);
+
+    @Test
+    void offByDefault() {
+        assertThat(EventFlags.start(options(List.of(), Map.of()), metrics)).isEmpty();
+        assertThat(EventFlags.start(options(List.of(), Map.of("RLIMIT_INJECTOR_EVENTS", "false")), metrics)).isEmpty();
+    }
+
+    @Test
+    void onWithTheFlagOrTheVariable() {
+        for (Options options : List.of(options(List.of("--events"), Map.of()),
+                options(List.of(), Map.of("RLIMIT_INJECTOR_EVENTS", "true")))) {
+            Optional<AdmissionEvents> events = EventFlags.start(options, metrics);
+            assertThat(events).isPresent();
+            events.get().close();
+        }
+    }
+
+    @Test
+    void serveListsTheFlag() {
+        assertThat(ServeCommand.SWITCHES).containsAll(EventFlags.SWITCHES).containsAll(RegistryFlags.SWITCHES);
+        assertThat(ServeCommand.USAGE).contains("--events");
+    }
+
+    private static Options options(List<String> args, Map<String, String> env) {
+        return Options.parse(args, ServeCommand.FLAGS, ServeCommand.SWITCHES, env);
+    }
+}
