@@ -106,7 +106,11 @@ func setLimit(resource int, v uint64) error {
 // can allocate runtime metadata) runs under the new limit. The collection
 // runs before GC is switched off: with GC off the heap goal is unbounded, and
 // a cycle ending like that sets up huge-page metadata, which allocates.
+// One P only: a freed span's bookkeeping is cached on the P that freed it, and
+// an allocation on another P would map new memory for its own (seen under CPU
+// contention, when the goroutine moves between Ps).
 func reserveHeadroom() {
+	runtime.GOMAXPROCS(1)
 	ballast := make([]byte, 8<<20)
 	ballast[len(ballast)-1] = 1
 	runtime.KeepAlive(ballast)
