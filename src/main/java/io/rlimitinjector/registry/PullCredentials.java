@@ -33,6 +33,11 @@ public final class PullCredentials {
         this.defaultSecret = defaultSecret;
     }
 
+    /** Whether {@link #forPod} reads anything, which may take a while. */
+    boolean readsSecrets() {
+        return source != null;
+    }
+
     /** Every credential found, in the kubelet's order; secrets that are missing or unreadable are passed over. */
     List<RegistryCredential> forPod(Pod pod, String namespace) {
         if (source == null) {
