@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
 public final class AdmissionServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionServer.class);
 
-    private final AdmissionReviewHandler handler;
     private final ReloadingTlsContext tls;
     private final AdmissionLog log = new AdmissionLog(System.out);
     private final WebhookMetrics metrics;
@@ -36,7 +35,6 @@ public final class AdmissionServer implements AutoCloseable {
 
     private AdmissionServer(ServerSettings settings, AdmissionReviewHandler handler, ReloadingTlsContext tls,
             WebhookMetrics metrics, Consumer<Admission> afterAdmission) {
-        this.handler = handler;
         this.slots = new AdmissionSlots(handler, ServerSettings.MAX_CONCURRENT_ADMISSIONS,
                 ServerSettings.MAX_LOOKUP_WAITS);
         this.tls = tls;
