@@ -101,9 +101,11 @@ public final class RegistryResolver implements EntrypointResolver {
 
     /** Without a secret source there is nothing to read, so no thread is needed. */
     private CompletableFuture<List<RegistryCredential>> credentials(Pod pod, String namespace) {
-        return pullCredentials.readsSecrets()
-                ? CompletableFuture.supplyAsync(() -> pullCredentials.forPod(pod, namespace), executor)
-                : CompletableFuture.completedFuture(List.of());
+        if (!pullCredentials.readsSecrets()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        Pod view = PullCredentials.pullView(pod);
+        return CompletableFuture.supplyAsync(() -> pullCredentials.forPod(view, namespace), executor);
     }
 
     private String overBudget() {
