@@ -52,14 +52,16 @@ remove_limited() {
   fi
 }
 
-# Starts the webhook jar on PORT with the certificate in DIR; sets WEBHOOK_PID and READY_MS (for the caller).
+# Starts the webhook jar ($WEBHOOK_JAR, default target/rlimit-injector.jar) on PORT with the certificate in DIR and
+# any further serve flags; sets WEBHOOK_PID and READY_MS (for the caller).
 start_webhook() {
   local port=$1 dir=$2
+  shift 2
   local t0; t0=$(date +%s%N)
   # shellcheck disable=SC2046
   run_limited rlimit-injector-webhook "$(chart_memory_limit_bytes)" java $(chart_jvm_flags) \
-    -jar target/rlimit-injector.jar serve --host 127.0.0.1 --port "$port" \
-    --tls-cert "$dir/tls.crt" --tls-key "$dir/tls.key" >"$dir/webhook.log" 2>&1
+    -jar "${WEBHOOK_JAR:-target/rlimit-injector.jar}" serve --host 127.0.0.1 --port "$port" \
+    --tls-cert "$dir/tls.crt" --tls-key "$dir/tls.key" "$@" >"$dir/webhook.log" 2>&1
   WEBHOOK_PID=$!
   wait_ready "$port" "$WEBHOOK_PID" "$dir/webhook.log"
   # shellcheck disable=SC2034

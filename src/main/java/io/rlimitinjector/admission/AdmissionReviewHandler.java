@@ -2,6 +2,7 @@ package io.rlimitinjector.admission;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.rlimitinjector.json.Json;
+import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.MutationResult;
 import io.rlimitinjector.mutation.PodPatch;
 import io.rlimitinjector.mutation.PodMutator;
@@ -34,6 +35,11 @@ public final class AdmissionReviewHandler {
     }
 
     public Admission handle(byte[] body) {
+        return handle(body, mutator.resolver());
+    }
+
+    /** The same, with the pod's image lookups through {@code lookups}. */
+    Admission handle(byte[] body, EntrypointResolver lookups) {
         JsonNode review = parse(body);
         JsonNode request = review.get("request");
         if (request == null || !request.isObject()) {
@@ -55,7 +61,7 @@ public final class AdmissionReviewHandler {
         }
         String podName = displayName(pod);
         try {
-            MutationResult result = mutator.mutate(pod, namespace);
+            MutationResult result = mutator.mutate(pod, namespace, lookups);
             ArrayNode patch = PodPatch.between(pod, result.pod());
             String outcome = result.wrappedCount() > 0 && !patch.isEmpty() ? "mutated" : "unchanged";
             return new Admission(uid, namespace, podName, outcome, result, dryRun,
@@ -65,6 +71,10 @@ public final class AdmissionReviewHandler {
             return new Admission(uid, namespace, podName, "error", null, dryRun, response(uid, null,
                     List.of("internal error (" + e.getClass().getSimpleName() + "); pod admitted unchanged")));
         }
+    }
+
+    EntrypointResolver resolver() {
+        return mutator.resolver();
     }
 
     public static byte[] toBytes(Admission admission) {

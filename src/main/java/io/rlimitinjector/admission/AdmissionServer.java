@@ -6,8 +6,6 @@ import io.javalin.http.HttpStatus;
 import io.rlimitinjector.metrics.WebhookMetrics;
 import io.rlimitinjector.tls.ReloadingTlsContext;
 import java.time.Duration;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.Server;
@@ -26,19 +24,19 @@ import org.slf4j.LoggerFactory;
 public final class AdmissionServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionServer.class);
 
-    private final AdmissionReviewHandler handler;
     private final ReloadingTlsContext tls;
     private final AdmissionLog log = new AdmissionLog(System.out);
     private final WebhookMetrics metrics;
     private final Consumer<Admission> afterAdmission;
     private final AtomicBoolean ready = new AtomicBoolean();
     private final AtomicBoolean draining = new AtomicBoolean();
-    private final Semaphore admissionSlots = new Semaphore(ServerSettings.MAX_CONCURRENT_ADMISSIONS, true);
+    private final AdmissionSlots slots;
     private final Javalin app;
 
     private AdmissionServer(ServerSettings settings, AdmissionReviewHandler handler, ReloadingTlsContext tls,
             WebhookMetrics metrics, Consumer<Admission> afterAdmission) {
-        this.handler = handler;
+        this.slots = new AdmissionSlots(handler, ServerSettings.MAX_CONCURRENT_ADMISSIONS,
+                ServerSettings.MAX_LOOKUP_WAITS);
         this.tls = tls;
         this.metrics = metrics;
         this.afterAdmission = afterAdmission;
@@ -121,16 +119,13 @@ public final class AdmissionServer implements AutoCloseable {
     private void mutate(Context ctx) throws InterruptedException {
         long start = System.nanoTime();
         byte[] body = ctx.bodyAsBytes();
-        if (!admissionSlots.tryAcquire(ServerSettings.ADMISSION_QUEUE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        Admission admission;
+        try {
+            admission = slots.admit(body);
+        } catch (AdmissionSlots.Busy e) {
             metrics.recordBusy();
             ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result("webhook busy; try again");
             return;
-        }
-        Admission admission;
-        try {
-            admission = handler.handle(body);
-        } finally {
-            admissionSlots.release();
         }
         ctx.contentType("application/json").result(AdmissionReviewHandler.toBytes(admission));
         long duration = System.nanoTime() - start;

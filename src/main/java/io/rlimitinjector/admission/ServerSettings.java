@@ -27,9 +27,16 @@ public record ServerSettings(String host, int port, Path certificateFile, Path k
     public static final int MAX_THREADS = 48;
     /**
      * Requests parsed and mutated at once. The work is CPU-bound and short, and each one holds its body's parsed
-     * copies, so this, not the thread count, bounds the heap that requests need.
+     * copies, so this, not the thread count, bounds the heap that requests need. Waiting for registry lookups does
+     * not count: such a request holds only its body, as one queued for its turn does.
      */
     public static final int MAX_CONCURRENT_ADMISSIONS = 4;
+    /**
+     * Requests waiting for registry lookups at once, each on a Jetty thread. Well under {@link #MAX_THREADS}, so
+     * requests that need no lookup always find a thread; past it, lookups are not waited for and the containers are
+     * admitted unwrapped with the reason.
+     */
+    public static final int MAX_LOOKUP_WAITS = 32;
     /** How long a request waits for its turn before the webhook answers 503 and the failure policy applies. */
     public static final Duration ADMISSION_QUEUE_TIMEOUT = Duration.ofSeconds(5);
     /** How long a stopping server waits for the requests it is serving. */

@@ -1,6 +1,7 @@
 package io.rlimitinjector.mutation;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Finds the entrypoint of a container image whose pod sets no {@code command}. The registry client implements it;
@@ -15,6 +16,15 @@ public interface EntrypointResolver {
      * {@link Lookup#failed} with a reason the user can act on.
      */
     Lookup resolve(String image, Pod pod, String namespace);
+
+    /**
+     * Starts the lookup and returns at once, so the caller can do something else meanwhile (the webhook server frees
+     * its parsing slot). The future completes within the resolver's own time bound and never exceptionally. This
+     * default, for resolvers that need no time, looks up at once.
+     */
+    default CompletableFuture<Lookup> start(String image, Pod pod, String namespace) {
+        return CompletableFuture.completedFuture(resolve(image, pod, namespace));
+    }
 
     /**
      * A resolver for the lookups of one pod, made as its mutation starts: they share one time budget, so a pod with

@@ -33,12 +33,21 @@ public final class PodMutator {
         this.resolver = resolver;
     }
 
+    public EntrypointResolver resolver() {
+        return resolver;
+    }
+
     /**
      * Mutates a copy of the pod.
      *
      * @param namespace the pod's namespace; pods made by controllers carry it only in the admission request
      */
     public MutationResult mutate(Pod original, String namespace) {
+        return mutate(original, namespace, resolver);
+    }
+
+    /** The same, with this pod's image lookups through {@code lookups} instead of the mutator's own resolver. */
+    public MutationResult mutate(Pod original, String namespace, EntrypointResolver lookups) {
         Pod pod = Json.MAPPER.convertValue(original, Pod.class);
         Map<String, String> annotations = annotationsOf(pod);
         if ("false".equalsIgnoreCase(annotations.get(Contract.INJECT))) {
@@ -64,7 +73,7 @@ public final class PodMutator {
                                 .map(ContainerRef::ofInit),
                         list(pod.getSpec().getContainers()).stream().map(ContainerRef::of))
                 .toList();
-        ProgramFinder programs = new ProgramFinder(resolver.sharingOneBudget());
+        ProgramFinder programs = new ProgramFinder(lookups.sharingOneBudget());
         for (ContainerRef ref : refs) {
             ContainerDecision decision = decide(ref, pod, namespace, podSettings, previous, programs, warnings);
             if (!decision.isWrapped()) {

@@ -2,6 +2,7 @@ package io.rlimitinjector.registry;
 
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,6 +32,23 @@ public final class PullCredentials {
         this.source = source;
         this.defaultNamespace = defaultNamespace;
         this.defaultSecret = defaultSecret;
+    }
+
+    /** Whether {@link #forPod} reads anything, which may take a while. */
+    boolean readsSecrets() {
+        return source != null;
+    }
+
+    /** A pod with only what {@link #forPod} reads: a lookup queued for a thread keeps a few names, not the pod. */
+    static Pod pullView(Pod pod) {
+        Pod view = new Pod();
+        if (pod.getSpec() != null) {
+            PodSpec spec = new PodSpec();
+            spec.setImagePullSecrets(pod.getSpec().getImagePullSecrets());
+            spec.setServiceAccountName(pod.getSpec().getServiceAccountName());
+            view.setSpec(spec);
+        }
+        return view;
     }
 
     /** Every credential found, in the kubelet's order; secrets that are missing or unreadable are passed over. */

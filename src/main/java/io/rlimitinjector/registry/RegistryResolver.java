@@ -6,10 +6,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -23,11 +24,7 @@ public final class RegistryResolver implements EntrypointResolver {
     private final RegistryClient client;
     private final LookupCache cache;
     private final LookupObserver observer;
-    private final ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "registry-lookup");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ThreadPoolExecutor executor = lookupThreads();
 
     public RegistryResolver(RegistrySettings settings, PullCredentials pullCredentials)
             throws GeneralSecurityException, IOException {
@@ -57,29 +54,41 @@ public final class RegistryResolver implements EntrypointResolver {
     }
 
     /**
-     * Waits for the lookup until {@code deadline}. The lookup itself keeps its own full budget and ends in the
-     * cache even when this admission stops waiting, so the next one gets its result.
+     * Starts the lookup; the future completes within the budget. The lookup itself ends in the cache even when
+     * nobody waits for it any more, so the next admission gets its result. A cached image completes at once when no
+     * pull secrets are read.
      */
-    private Lookup resolveBy(String image, Pod pod, String namespace, long deadline) {
-        if (deadline - System.nanoTime() <= 0) {
-            return Lookup.failed(overBudget());
-        }
-        long lookupDeadline = System.nanoTime() + settings.budget().toNanos();
+    @Override
+    public CompletableFuture<Lookup> start(String image, Pod pod, String namespace) {
+        long deadline = System.nanoTime() + settings.budget().toNanos();
         ImageReference reference;
         try {
             reference = ImageReference.parse(image);
         } catch (IllegalArgumentException e) {
-            return Lookup.failed("invalid image reference: " + e.getMessage());
+            return CompletableFuture.completedFuture(Lookup.failed("invalid image reference: " + e.getMessage()));
         }
-        CompletableFuture<Lookup> lookup = CompletableFuture
-                .supplyAsync(() -> pullCredentials.forPod(pod, namespace), executor)
-                .thenCompose(credentials -> cache.get(key(reference, credentials), reference.isPinned(),
-                        () -> CompletableFuture.supplyAsync(() -> fetch(reference, credentials, lookupDeadline), executor)
-                                // A server trickling a body is not bounded by the request timeout: this is.
-                                .completeOnTimeout(Lookup.failed(overBudget()), settings.budget().toNanos(),
-                                        TimeUnit.NANOSECONDS)));
         try {
-            return lookup.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            return credentials(pod, namespace)
+                    .thenCompose(credentials -> cache.get(key(reference, credentials), reference.isPinned(),
+                            () -> CompletableFuture.supplyAsync(() -> fetch(reference, credentials, deadline), executor)
+                                    // A server trickling a body is not bounded by the request timeout: this is.
+                                    .completeOnTimeout(Lookup.failed(overBudget()), settings.budget().toNanos(),
+                                            TimeUnit.NANOSECONDS)))
+                    // Reading pull secrets has no deadline of its own.
+                    .completeOnTimeout(Lookup.failed(overBudget()), settings.budget().toNanos(), TimeUnit.NANOSECONDS)
+                    .exceptionally(e -> Lookup.failed("registry lookup failed: " + (e.getCause() == null ? e : e.getCause())));
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(Lookup.failed(e.getMessage()));
+        }
+    }
+
+    /** Waits for the lookup until {@code deadline}. */
+    private Lookup resolveBy(String image, Pod pod, String namespace, long deadline) {
+        if (deadline - System.nanoTime() <= 0) {
+            return Lookup.failed(overBudget());
+        }
+        try {
+            return start(image, pod, namespace).get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             return Lookup.failed(overBudget());
         } catch (ExecutionException e) {
@@ -88,6 +97,15 @@ public final class RegistryResolver implements EntrypointResolver {
             Thread.currentThread().interrupt();
             return Lookup.failed("registry lookup interrupted");
         }
+    }
+
+    /** Without a secret source there is nothing to read, so no thread is needed. */
+    private CompletableFuture<List<RegistryCredential>> credentials(Pod pod, String namespace) {
+        if (!pullCredentials.readsSecrets()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        Pod view = PullCredentials.pullView(pod);
+        return CompletableFuture.supplyAsync(() -> pullCredentials.forPod(view, namespace), executor);
     }
 
     private String overBudget() {
@@ -103,6 +121,26 @@ public final class RegistryResolver implements EntrypointResolver {
         }
         observer.fetched(lookup.isFound());
         return lookup;
+    }
+
+    /**
+     * Lookups block a thread on registry I/O, so their number is bounded: at most {@link
+     * RegistrySettings#MAX_LOOKUP_THREADS} run, {@link RegistrySettings#MAX_QUEUED_LOOKUPS} more wait, and past that
+     * a lookup fails at once. A queued lookup whose budget has passed fails without a request when its turn comes.
+     */
+    private static ThreadPoolExecutor lookupThreads() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(RegistrySettings.MAX_LOOKUP_THREADS,
+                RegistrySettings.MAX_LOOKUP_THREADS, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(RegistrySettings.MAX_QUEUED_LOOKUPS), runnable -> {
+                    Thread thread = new Thread(runnable, "registry-lookup");
+                    thread.setDaemon(true);
+                    return thread;
+                }, (runnable, executor) -> {
+                    throw new RejectedExecutionException("more than " + RegistrySettings.MAX_QUEUED_LOOKUPS
+                            + " registry lookups are waiting; not looked up");
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /**

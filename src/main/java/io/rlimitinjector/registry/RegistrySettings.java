@@ -20,6 +20,13 @@ public record RegistrySettings(Duration budget, Map<String, String> mirrors, Set
         Duration cacheTtl, int cacheSize) {
     /** A failed lookup is remembered this long, so a registry that is down does not cost every admission the budget. */
     public static final Duration FAILURE_TTL = Duration.ofSeconds(10);
+    /**
+     * Lookups running at once, each a thread blocked on registry I/O. Enough for a registry that stalls every lookup
+     * for the whole budget at about ten new images a second.
+     */
+    public static final int MAX_LOOKUP_THREADS = 32;
+    /** Lookups waiting for a thread: a few hundred bytes each, and those past their budget leave at once. */
+    public static final int MAX_QUEUED_LOOKUPS = 1000;
 
     public RegistrySettings {
         mirrors = Map.copyOf(mirrors);

@@ -7,6 +7,7 @@ import static io.rlimitinjector.testing.TestImagesOci.config;
 import static io.rlimitinjector.testing.TestImagesOci.pushImage;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rlimitinjector.mutation.EntrypointResolver.Lookup;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.MutationResult;
 import io.rlimitinjector.mutation.PodMutator;
@@ -14,6 +15,7 @@ import io.rlimitinjector.testing.LocalRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,6 +37,20 @@ class RegistryCacheTest {
 
         assertThat(afterFirst).as("manifest and config blob").isEqualTo(2);
         assertThat(settledCount(registry, repository, afterFirst)).isEqualTo(afterFirst);
+    }
+
+    /** The server mutates a pod once more when a lookup was not answered at once; a cached image never needs that. */
+    @Test
+    void aCachedImageIsAnsweredAsTheLookupStarts() throws Exception {
+        LocalRegistry registry = LocalRegistry.plain();
+        String image = push(registry, newRepository("at-once"));
+        RegistryResolver resolver = RegistryFixtures.plainResolver(registry);
+
+        assertThat(resolver.start(image, pod(image, null, null, null), "ns").get().isFound()).isTrue();
+        CompletableFuture<Lookup> again = resolver.start(image, pod(image, null, null, null), "ns");
+
+        assertThat(again.isDone()).isTrue();
+        assertThat(again.join().isFound()).isTrue();
     }
 
     @Test

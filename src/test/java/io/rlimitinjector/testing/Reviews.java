@@ -43,6 +43,29 @@ public final class Reviews {
         return (ArrayNode) Json.MAPPER.readTree(Base64.getDecoder().decode(response.get("patch").asString()));
     }
 
+    /**
+     * A pod of one container named app with a memory limit: with {@code image} and no command, so its entrypoint
+     * must be looked up, or, when {@code image} is null, with a command.
+     */
+    public static String oneContainerPod(String name, String image) {
+        String container = image == null
+                ? "{name: app, image: python:3.12, command: [python], resources: {limits: {memory: 1Gi}}}"
+                : "{name: app, image: " + image + ", resources: {limits: {memory: 1Gi}}}";
+        return """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: %s}
+                spec:
+                  containers:
+                    - %s
+                """.formatted(name, container);
+    }
+
+    /** The creation of {@link #oneContainerPod} as the bytes the API server sends. */
+    public static byte[] oneContainerReview(String name, String image) {
+        return Json.MAPPER.writeValueAsBytes(podCreate("uid-" + name, "shop", pod(oneContainerPod(name, image))));
+    }
+
     public static final String PYTHON_POD = """
             apiVersion: v1
             kind: Pod
