@@ -2,7 +2,7 @@ package io.rlimitinjector.admission;
 
 import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.ContainerDecision;
-import java.io.PrintStream;
+import java.io.OutputStream;
 import java.time.Instant;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -11,11 +11,14 @@ import tools.jackson.databind.node.ObjectNode;
  * One JSON line per admission on standard output, for log pipelines: who, what was decided, how long it took.
  * It carries names and decisions only, never object contents, so no secret value can reach it.
  */
-final class AdmissionLog {
-    private final PrintStream out;
+final class AdmissionLog implements AutoCloseable {
+    /** About 2 MB of lines: a few seconds of a busy webhook whose log reader stalled. */
+    private static final int QUEUED_LINES = 8192;
 
-    AdmissionLog(PrintStream out) {
-        this.out = out;
+    private final AsyncLineWriter out;
+
+    AdmissionLog(OutputStream out) {
+        this.out = new AsyncLineWriter(out, QUEUED_LINES);
     }
 
     void write(Admission admission, long durationNanos) {
@@ -36,6 +39,11 @@ final class AdmissionLog {
             }
         }
         line.put("durationMs", durationNanos / 1e6);
-        out.println(Json.MAPPER.writeValueAsString(line));
+        out.offer(Json.MAPPER.writeValueAsString(line));
+    }
+
+    @Override
+    public void close() {
+        out.close();
     }
 }

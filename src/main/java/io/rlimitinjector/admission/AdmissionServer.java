@@ -173,5 +173,6 @@ public final class AdmissionServer implements AutoCloseable {
         LOG.info("stopping: finishing requests in flight");
         app.stop();
         tls.close();
+        log.close();
     }
 }
