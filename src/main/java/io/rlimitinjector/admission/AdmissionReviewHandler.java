@@ -9,6 +9,7 @@ import io.rlimitinjector.mutation.PodMutator;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -26,6 +27,7 @@ public final class AdmissionReviewHandler {
     /** The API server shows warnings one per line; past a few they stop helping and start hiding each other. */
     static final int MAX_WARNINGS = 20;
     static final int MAX_WARNING_LENGTH = 256;
+    private static final Pattern CONTROL_CHARACTERS = Pattern.compile("\\p{Cntrl}");
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionReviewHandler.class);
 
     private final PodMutator mutator;
@@ -141,7 +143,7 @@ public final class AdmissionReviewHandler {
     static List<String> shownWarnings(List<String> warnings) {
         List<String> shown = new ArrayList<>();
         for (String warning : warnings.subList(0, Math.min(warnings.size(), MAX_WARNINGS))) {
-            String line = "rlimit-injector: " + warning.replaceAll("\\p{Cntrl}", " ");
+            String line = "rlimit-injector: " + CONTROL_CHARACTERS.matcher(warning).replaceAll(" ");
             shown.add(line.length() > MAX_WARNING_LENGTH ? line.substring(0, MAX_WARNING_LENGTH - 3) + "..." : line);
         }
         if (warnings.size() > MAX_WARNINGS) {
