@@ -145,6 +145,26 @@ class AdmissionServerTest {
         }
     }
 
+    /** The server's order wins over the client's, which puts AES first. */
+    @Test
+    void chaChaIsPreferredAndOnlyForwardSecretAeadSuitesAreServed() throws Exception {
+        SSLContext context = TestTls.trusting(webhook.ca().certificate());
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", server.port())) {
+            socket.startHandshake();
+            assertThat(socket.getSession().getCipherSuite()).isEqualTo("TLS_CHACHA20_POLY1305_SHA256");
+        }
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", server.port())) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            socket.startHandshake();
+            assertThat(socket.getSession().getCipherSuite()).isEqualTo("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
+        }
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", server.port())) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            socket.setEnabledCipherSuites(new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"});
+            assertThatThrownBy(socket::startHandshake).isInstanceOf(IOException.class);
+        }
+    }
+
     @Test
     void untrustedClientsFailTheHandshake() throws Exception {
         CertificateAuthority other = CertificateAuthority.create("other-ca", Duration.ofHours(1));
