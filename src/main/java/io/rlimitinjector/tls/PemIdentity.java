@@ -8,17 +8,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
@@ -62,22 +65,30 @@ public record PemIdentity(List<X509Certificate> chain, PrivateKey key) {
         return chain.get(0).getNotAfter().toInstant();
     }
 
-    public static List<X509Certificate> certificates(String pem) throws IOException, GeneralSecurityException {
+    /** Every CERTIFICATE block, in order; anything else in the text is skipped. */
+    public static List<X509Certificate> certificates(String pem) throws GeneralSecurityException {
         CertificateFactory factory = CertificateFactory.getInstance("X.509");
         List<X509Certificate> certificates = new ArrayList<>();
-        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
-            Object item;
-            while ((item = parser.readObject()) != null) {
-                if (item instanceof X509CertificateHolder holder) {
-                    certificates.add((X509Certificate) factory.generateCertificate(
-                            new ByteArrayInputStream(holder.getEncoded())));
-                }
-            }
+        for (byte[] der : blocks(pem, "CERTIFICATE")) {
+            certificates.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der)));
         }
         return certificates;
     }
 
+    /**
+     * PKCS#8 ({@code PRIVATE KEY}) with the JDK alone, which is what serving needs at start-up; PKCS#1 and SEC1
+     * through BouncyCastle, whose parser costs a tenth of a second of class loading the first time.
+     */
     private static PrivateKey privateKey(String pem) throws IOException, GeneralSecurityException {
+        for (byte[] der : blocks(pem, "PRIVATE KEY")) {
+            for (String algorithm : List.of("EC", "RSA", "Ed25519")) {
+                try {
+                    return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+                } catch (InvalidKeySpecException notThisAlgorithm) {
+                    // try the next one
+                }
+            }
+        }
         JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
         try (Reader reader = new StringReader(pem); PEMParser parser = new PEMParser(reader)) {
             Object item;
@@ -91,6 +102,26 @@ public record PemIdentity(List<X509Certificate> chain, PrivateKey key) {
             }
         }
         throw new GeneralSecurityException("no unencrypted private key in PEM");
+    }
+
+    /** The DER contents of each block of this type; a block cut short or not Base64 is an exception. */
+    private static List<byte[]> blocks(String pem, String type) throws GeneralSecurityException {
+        String begin = "-----BEGIN " + type + "-----";
+        String end = "-----END " + type + "-----";
+        List<byte[]> blocks = new ArrayList<>();
+        for (int from = pem.indexOf(begin); from >= 0; from = pem.indexOf(begin, from)) {
+            int to = pem.indexOf(end, from);
+            if (to < 0) {
+                throw new GeneralSecurityException(type + " block without its END line");
+            }
+            try {
+                blocks.add(Base64.getMimeDecoder().decode(pem.substring(from + begin.length(), to)));
+            } catch (IllegalArgumentException e) {
+                throw new GeneralSecurityException(type + " block is not Base64", e);
+            }
+            from = to + end.length();
+        }
+        return blocks;
     }
 
     /** Signs and verifies one message, which works for any key type and catches a key written for another cert. */
