@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Start-up A/B: process start to /readyz 200 for two builds of the jar, started in turn ROUNDS times each with the
+# chart's JVM flags (or JVM_OPTIONS=...), so both see the same machine; prints each start and the medians.
+#   bash hack/startup-ab.sh OLD.jar NEW.jar [ROUNDS]      (ROUNDS defaults to 7)
+# Keep an old build with: cp target/rlimit-injector.jar /tmp/old.jar
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source hack/lib/webhook.sh
+[[ $# -ge 2 ]] || { sed -n '2,5p' "$0" >&2; exit 2; }
+jars=("$1" "$2")
+rounds=${3:-7}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+webhook_test_certificate "$work"
+declare -A starts
+for ((round = 0; round < rounds; round++)); do
+  for jar in "${jars[@]}"; do
+    t0=$(date +%s%N)
+    # shellcheck disable=SC2046
+    java $(chart_jvm_flags) -jar "$jar" serve --host 127.0.0.1 --port 18460 \
+      --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" --shutdown-delay-seconds 0 >"$work/log" 2>&1 &
+    pid=$!
+    wait_ready 18460 "$pid" "$work/log"
+    starts[$jar]+="$(( ($(date +%s%N) - t0) / 1000000 )) "
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+  done
+done
+echo "| jar | starts (ms, sorted) | median |"
+echo "|---|---|---|"
+for jar in "${jars[@]}"; do
+  # shellcheck disable=SC2086
+  sorted=$(printf '%s\n' ${starts[$jar]} | sort -n | tr '\n' ' ')
+  median=$(awk '{print (NF % 2) ? $((NF + 1) / 2) : ($(NF / 2) + $(NF / 2 + 1)) / 2}' <<<"$sorted")
+  echo "| $jar | $sorted| $median ms |"
+done
