@@ -69,21 +69,14 @@ public final class AdmissionServer implements AutoCloseable {
     /** Starts listening, warms the mutation path up, then reports ready. */
     public static AdmissionServer start(ServerSettings settings, AdmissionReviewHandler handler,
             ReloadingTlsContext tls) {
-        return start(settings, handler, tls, new WebhookMetrics(tls::notAfter), WarmUp.start(handler));
+        return start(settings, handler, tls, new WebhookMetrics(tls::notAfter), WarmUp.start(handler),
+                admission -> { });
     }
 
     /**
-     * The same, recording into metrics that other parts (the registry client) record into too, and reporting ready
-     * once a warm-up the caller started early has gone through.
-     */
-    public static AdmissionServer start(ServerSettings settings, AdmissionReviewHandler handler,
-            ReloadingTlsContext tls, WebhookMetrics metrics, WarmUp warmUp) {
-        return start(settings, handler, tls, metrics, warmUp, admission -> { });
-    }
-
-    /**
-     * The same, handing each answered admission (not the warm-up) to {@code afterAdmission}, which must return
-     * quickly and not throw: it runs on the request's thread before the answer is sent.
+     * The same, recording into metrics that other parts (the registry client) record into too, reporting ready once
+     * a warm-up the caller started early has gone through, and handing each answered admission (not the warm-up) to
+     * {@code afterAdmission}, which must return quickly and not throw: it runs on the request's thread.
      */
     public static AdmissionServer start(ServerSettings settings, AdmissionReviewHandler handler,
             ReloadingTlsContext tls, WebhookMetrics metrics, WarmUp warmUp, Consumer<Admission> afterAdmission) {
