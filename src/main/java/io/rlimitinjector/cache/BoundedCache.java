@@ -25,6 +25,11 @@ public final class BoundedCache<K, V> {
         entries.put(key, value);
     }
 
+    /** Stores the value unless the key has one; returns the value it had, or null when this one was stored. */
+    public synchronized V putIfAbsent(K key, V value) {
+        return entries.putIfAbsent(key, value);
+    }
+
     /** The current value, or a new one stored and returned if there is none or {@code stale} says so. */
     public synchronized V getOrCreate(K key, Function<V, Boolean> stale, Function<K, V> create) {
         V value = entries.get(key);

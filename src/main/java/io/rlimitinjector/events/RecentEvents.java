@@ -38,11 +38,6 @@ final class RecentEvents {
 
     /** True the first time this replica sees the name: the Event is to be sent. */
     boolean firstSighting(String eventName) {
-        boolean[] first = {false};
-        sent.getOrCreate(eventName, previous -> false, name -> {
-            first[0] = true;
-            return Boolean.TRUE;
-        });
-        return first[0];
+        return sent.putIfAbsent(eventName, Boolean.TRUE) == null;
     }
 }
