@@ -61,15 +61,21 @@ final class AsyncLineWriter implements AutoCloseable {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(lines.size() * 256);
         long lost = dropped.getAndSet(0);
         if (lost > 0) {
-            lines.add(0, "{\"msg\":\"log lines dropped\",\"count\":" + lost + "}");
+            writeLine(bytes, "{\"msg\":\"log lines dropped\",\"count\":" + lost + "}");
         }
-        lines.forEach(line -> bytes.writeBytes((line + "\n").getBytes(StandardCharsets.UTF_8)));
+        lines.forEach(line -> writeLine(bytes, line));
         try {
             bytes.writeTo(out);
             out.flush();
         } catch (IOException e) {
-            dropped.addAndGet(lines.size());
+            // Told on the next batch that gets through, with the lines lost before.
+            dropped.addAndGet(lost + lines.size());
         }
+    }
+
+    private static void writeLine(ByteArrayOutputStream bytes, String line) {
+        bytes.writeBytes(line.getBytes(StandardCharsets.UTF_8));
+        bytes.write('\n');
     }
 
     /** Writes what is queued, then stops; bounded by the stream, which at shutdown is still read. */
