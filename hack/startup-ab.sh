@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Start-up A/B: process start to /readyz 200 for two builds of the jar, started in turn ROUNDS times each with the
-# chart's JVM flags (or JVM_OPTIONS=...), so both see the same machine; prints each start and the medians.
+# Start-up A/B: process start to /readyz 200 for two builds of the jar, started in turn ROUNDS times each as the
+# chart runs them (lib/webhook.sh: its JVM flags or JVM_OPTIONS=..., its memory limit), so both see the same
+# machine; prints each start and the medians.
 #   bash hack/startup-ab.sh OLD.jar NEW.jar [ROUNDS]      (ROUNDS defaults to 7)
 # Keep an old build with: cp target/rlimit-injector.jar /tmp/old.jar
 set -euo pipefail
@@ -10,20 +11,16 @@ source hack/lib/webhook.sh
 jars=("$1" "$2")
 rounds=${3:-7}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'kill "${WEBHOOK_PID:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 webhook_test_certificate "$work"
 declare -A starts
 for ((round = 0; round < rounds; round++)); do
   for jar in "${jars[@]}"; do
-    t0=$(date +%s%N)
-    # shellcheck disable=SC2046
-    java $(chart_jvm_flags) -jar "$jar" serve --host 127.0.0.1 --port 18460 \
-      --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" --shutdown-delay-seconds 0 >"$work/log" 2>&1 &
-    pid=$!
-    wait_ready 18460 "$pid" "$work/log"
-    starts[$jar]+="$(( ($(date +%s%N) - t0) / 1000000 )) "
-    kill "$pid"
-    wait "$pid" 2>/dev/null || true
+    WEBHOOK_JAR=$jar start_webhook 18460 "$work" --shutdown-delay-seconds 0
+    starts[$jar]+="$READY_MS "
+    kill "$WEBHOOK_PID"
+    wait "$WEBHOOK_PID" 2>/dev/null || true
+    remove_limited
   done
 done
 echo "| jar | starts (ms, sorted) | median |"
