@@ -55,6 +55,7 @@ floor_pid=$!
 pids+=("$floor_pid")
 wait_ready 18443 "$floor_pid" "$work/floor.log"
 floor=$(measure floor 18443 "$floor_pid" $(( ($(date +%s%N) - t0) / 1000000 )))
+wait "$floor_pid" 2>/dev/null || true   # its exit must not overlap the webhook's start
 
 start_webhook 18444 "$work"
 pids+=("$WEBHOOK_PID")
