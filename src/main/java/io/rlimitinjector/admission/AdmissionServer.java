@@ -1,6 +1,7 @@
 package io.rlimitinjector.admission;
 
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.rlimitinjector.metrics.WebhookMetrics;
@@ -44,6 +45,8 @@ public final class AdmissionServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = ServerSettings.MAX_BODY_BYTES;
+            // The API server's Go client asks for gzip; a few KiB on the cluster network cost less than deflating.
+            config.http.compressionStrategy = CompressionStrategy.NONE;
             config.jetty.threadPool = threadPool();
             config.jetty.modifyServer(AdmissionServer::stopGracefully);
             config.jetty.addConnector((server, http) -> HttpsConnector.create(server, http, tls, settings));

@@ -73,6 +73,18 @@ class AdmissionServerTest {
     }
 
     @Test
+    void answersAreNotCompressedEvenWhenGzipIsAccepted() throws Exception {
+        HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(base.resolve("/mutate"))
+                .header("Content-Type", "application/json").header("Accept-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(
+                        Reviews.podCreate("uid-z", "shop", Reviews.pod(Reviews.PYTHON_POD))))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.headers().firstValue("Content-Encoding")).isEmpty();
+        assertThat(response.body().length).isGreaterThan(1500);
+        assertThat(Json.MAPPER.readTree(response.body()).at("/response/patch").isMissingNode()).isFalse();
+    }
+
+    @Test
     void metricsCountOutcomesModesAndSkipReasons() throws Exception {
         long before = server.metrics().admissionCount();
         post(Reviews.podCreate("uid-m", "shop", Reviews.pod(Reviews.PYTHON_POD)));

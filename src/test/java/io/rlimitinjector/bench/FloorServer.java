@@ -1,6 +1,7 @@
 package io.rlimitinjector.bench;
 
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
 import io.rlimitinjector.admission.AdmissionReviewHandler;
 import io.rlimitinjector.admission.HttpsConnector;
 import io.rlimitinjector.admission.ServerSettings;
@@ -32,6 +33,7 @@ public final class FloorServer {
                 Duration.ofMinutes(1));
         Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            config.http.compressionStrategy = CompressionStrategy.NONE;
             config.jetty.addConnector((server, http) -> HttpsConnector.create(server, http, tls, settings));
             config.routes.post("/mutate", ctx -> {
                 ctx.bodyAsBytes();
