@@ -2,13 +2,15 @@
 # Benchmark of the webhook against its floor, in one run, printing a table.
 # The floor is the same JVM/Javalin/Jetty/TLS stack answering with a fixed AdmissionReview of the same size.
 # Both run as the Helm chart runs the webhook (its JVM flags, in a memory cgroup of its limit, see hack/lib/webhook.sh).
-#   bash hack/bench.sh            (DURATION=20 RATE=500 CONNECTIONS=8 THREADS=2 to change the load)
+#   bash hack/bench.sh            (DURATION=20 WARMUP=20 RATE=500 CONNECTIONS=8 THREADS=2 to change the load;
+#                                  C2 needs WARMUP=60 or more to finish compiling)
 # Load: wrk over HTTPS with keep-alive, POSTing a 4-container AdmissionReview (hack/bench/review.json).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source hack/lib/webhook.sh
 
 DURATION=${DURATION:-20}
+WARMUP=${WARMUP:-$DURATION}
 RATE=${RATE:-500}
 export CONNECTIONS=${CONNECTIONS:-8}
 THREADS=${THREADS:-2}
@@ -30,15 +32,15 @@ cleanup() {
 trap cleanup EXIT
 webhook_test_certificate "$work"
 
-load() { # port rate -> RESULT line
-  RATE=$2 BODY=hack/bench/review.json wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" \
+load() { # port rate [seconds] -> RESULT line
+  RATE=$2 BODY=hack/bench/review.json wrk -t"$THREADS" -c"$CONNECTIONS" -d"${3:-$DURATION}s" \
     --timeout 5s -s hack/bench/post.lua "https://127.0.0.1:$1/mutate" | grep '^RESULT'
 }
 field() { sed -E "s/.* $2=([^ ]+).*/\1/" <<<"$1"; }
 
 measure() { # name port pid ready_ms -> one line of numbers
   local name=$1 port=$2 pid=$3 ready=$4
-  load "$port" 0 >/dev/null   # warm-up at full speed
+  load "$port" 0 "$WARMUP" >/dev/null   # warm-up at full speed
   local max; max=$(load "$port" 0)
   local paced; paced=$(load "$port" "$RATE")
   echo "$name $ready $(field "$max" requests) $(field "$max" duration_s) $(field "$max" errors) $(field "$max" non2xx)" \
@@ -61,15 +63,16 @@ start_webhook 18444 "$work"
 pids+=("$WEBHOOK_PID")
 hook=$(measure webhook 18444 "$WEBHOOK_PID" "$READY_MS")
 
-python3 - "$floor" "$hook" "$DURATION" "$RATE" "$CONNECTIONS" "$(chart_jvm_flags)" <<'PY'
+python3 - "$floor" "$hook" "$DURATION" "$RATE" "$CONNECTIONS" "$(chart_jvm_flags)" "$WARMUP" <<'PY'
 import sys
 def parse(line):
     n, ready, req, dur, err, non2xx, p50, p99, p999, perr, rss = line.split()
     return dict(ready=int(ready), rps=int(req) / float(dur), errors=int(err) + int(non2xx) + int(perr),
                 p50=float(p50), p99=float(p99), p999=float(p999), rss=int(rss))
 floor, hook = parse(sys.argv[1]), parse(sys.argv[2])
-duration, rate, conns, flags = sys.argv[3:7]
-print(f"wrk, {conns} keep-alive HTTPS connections, {duration} s per run; latency at a paced {rate} req/s;")
+duration, rate, conns, flags, warmup = sys.argv[3:8]
+print(f"wrk, {conns} keep-alive HTTPS connections, {warmup} s warm-up, then {duration} s per run;"
+      f" latency at a paced {rate} req/s;")
 print(f"JVM flags: {flags.strip()}\n")
 print("| metric | floor | webhook | webhook / floor |")
 print("|---|---|---|---|")

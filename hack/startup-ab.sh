@@ -27,7 +27,5 @@ echo "| jar | starts (ms, sorted) | median |"
 echo "|---|---|---|"
 for jar in "${jars[@]}"; do
   # shellcheck disable=SC2086
-  sorted=$(printf '%s\n' ${starts[$jar]} | sort -n | tr '\n' ' ')
-  median=$(awk '{print (NF % 2) ? $((NF + 1) / 2) : ($(NF / 2) + $(NF / 2 + 1)) / 2}' <<<"$sorted")
-  echo "| $jar | $sorted| $median ms |"
+  startup_row "$jar" ${starts[$jar]}
 done

@@ -93,4 +93,13 @@ while True:
 PY
 }
 
+# A markdown row: LABEL, the start-up times given (ms) sorted, and their median.
+startup_row() {
+  local label=$1 sorted median
+  shift
+  sorted=$(printf '%s\n' "$@" | sort -n | tr '\n' ' ')
+  median=$(awk '{print (NF % 2) ? $((NF + 1) / 2) : ($(NF / 2) + $(NF / 2 + 1)) / 2}' <<<"$sorted")
+  echo "| $label | $sorted| $median ms |"
+}
+
 rss_mib() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$1/status"; }

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Start-up by certificate mode: process start to /readyz 200 with mounted certificate files (the chart's `secret`
+# and `cert-manager` modes) and in the `self` mode (the chart's default), where the webhook first reads or creates
+# its CA Secret and patches the caBundle through a real kube-apiserver. Started in turn ROUNDS times each, as the
+# chart runs the jar (lib/webhook.sh: its JVM flags or JVM_OPTIONS=..., its memory limit); prints each start and
+# the medians. The first `self` start creates the Secret and is reported on its own.
+#   bash hack/startup-modes.sh [ROUNDS]      (ROUNDS defaults to 7)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source hack/lib/webhook.sh
+source hack/lib/control-plane.sh
+rounds=${1:-7}
+[[ -f target/rlimit-injector.jar ]] || mvn -B -q package -DskipTests >&2
+
+CP_BIN="$(bash hack/k8s-test-binaries.sh)"
+CP_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rlimit-injector-startup.XXXXXX")"
+finish() {
+  local rc=$?
+  kill "${WEBHOOK_PID:-}" 2>/dev/null || true
+  cp_stop
+  ((rc == 0)) || cp_show_logs
+  rm -rf "$CP_DIR"
+  exit "$rc"
+}
+trap finish EXIT
+cp_start --no-controller-manager
+cp_kubectl create namespace rlimit-injector >/dev/null
+cp_kubectl apply -f - >/dev/null <<EOF
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata:
+  name: rlimit-injector
+webhooks:
+  - name: pods.rlimit-injector.io
+    clientConfig:
+      service: {name: rlimit-injector, namespace: rlimit-injector, path: /mutate}
+    rules:
+      - {operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods], scope: Namespaced}
+    namespaceSelector: {matchLabels: {rlimit-injector.io/inject: enabled}}
+    sideEffects: None
+    admissionReviewVersions: [v1]
+    failurePolicy: Ignore
+EOF
+mkdir -p "$CP_DIR/files" "$CP_DIR/self"
+webhook_test_certificate "$CP_DIR/files"
+self_flags=(--self-signed-secret rlimit-injector-tls --service rlimit-injector --namespace rlimit-injector
+  --webhook-configuration rlimit-injector)
+
+start() { # mode -> READY_MS
+  if [[ $1 == self ]]; then
+    KUBECONFIG=$CP_KUBECONFIG start_webhook 18470 "$CP_DIR/self" --shutdown-delay-seconds 0 "${self_flags[@]}"
+  else
+    start_webhook 18470 "$CP_DIR/files" --shutdown-delay-seconds 0
+  fi
+  kill "$WEBHOOK_PID"
+  wait "$WEBHOOK_PID" 2>/dev/null || true
+  remove_limited
+}
+
+start self
+first_self=$READY_MS
+cp_kubectl -n rlimit-injector get secret rlimit-injector-tls >/dev/null
+declare -A starts
+for ((round = 0; round < rounds; round++)); do
+  for mode in files self; do
+    start "$mode"
+    starts[$mode]+="$READY_MS "
+  done
+done
+echo "| mode | starts (ms, sorted) | median |"
+echo "|---|---|---|"
+echo "| self, first start (creates the Secret) | $first_self | |"
+# shellcheck disable=SC2086
+startup_row "certificate files" ${starts[files]}
+# shellcheck disable=SC2086
+startup_row "self, Secret present" ${starts[self]}
