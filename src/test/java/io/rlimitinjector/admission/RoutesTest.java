@@ -98,6 +98,23 @@ class RoutesTest {
         assertThat(send(HttpRequest.newBuilder(base.resolve("/ok"))).statusCode()).isEqualTo(200);
     }
 
+    /** As Python's http.client does: a client that reads nothing before it has sent the whole body. */
+    @Test
+    void aBodyPastTheLimitSentWholeStillGetsItsAnswer() throws Exception {
+        try (SSLSocket socket = (SSLSocket) TestTls.trusting(ca.certificate()).getSocketFactory()
+                .createSocket("127.0.0.1", base.getPort())) {
+            socket.setSoTimeout(10_000);
+            byte[] body = new byte[ServerSettings.MAX_BODY_BYTES + 100_000];
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(answer).isEqualTo("HTTP/1.1 413");
+        }
+    }
+
     @Test
     void aClientTricklingItsBodyIsCutOff() throws Exception {
         try (SSLSocket socket = (SSLSocket) TestTls.trusting(ca.certificate()).getSocketFactory()
