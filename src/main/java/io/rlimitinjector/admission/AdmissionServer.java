@@ -1,18 +1,18 @@
 package io.rlimitinjector.admission;
 
-import io.javalin.Javalin;
-import io.javalin.compression.CompressionStrategy;
-import io.javalin.http.Context;
-import io.javalin.http.HttpStatus;
 import io.rlimitinjector.metrics.WebhookMetrics;
 import io.rlimitinjector.tls.ReloadingTlsContext;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.GracefulHandler;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +32,7 @@ public final class AdmissionServer implements AutoCloseable {
     private final AtomicBoolean ready = new AtomicBoolean();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AdmissionSlots slots;
-    private final Javalin app;
+    private final Server jetty;
 
     private AdmissionServer(ServerSettings settings, AdmissionReviewHandler handler, ReloadingTlsContext tls,
             WebhookMetrics metrics, Consumer<Admission> afterAdmission) {
@@ -41,32 +41,12 @@ public final class AdmissionServer implements AutoCloseable {
         this.tls = tls;
         this.metrics = metrics;
         this.afterAdmission = afterAdmission;
-        this.app = Javalin.create(config -> {
-            config.startup.showJavalinBanner = false;
-            config.startup.showOldJavalinVersionWarning = false;
-            config.http.maxRequestSize = ServerSettings.MAX_BODY_BYTES;
-            // The API server's Go client asks for gzip; a few KiB on the cluster network cost less than deflating.
-            config.http.compressionStrategy = CompressionStrategy.NONE;
-            config.jetty.threadPool = threadPool();
-            config.jetty.modifyServer(AdmissionServer::stopGracefully);
-            config.jetty.addConnector((server, http) -> HttpsConnector.create(server, http, tls, settings));
-            config.routes.before(ctx -> {
-                if (draining.get()) {
-                    ctx.header("Connection", "close");
-                }
-            });
-            config.routes.post("/mutate", this::mutate);
-            config.routes.get("/healthz", ctx -> ctx.result("ok"));
-            config.routes.get("/readyz", ctx -> {
-                ctx.status(ready.get() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-                ctx.result(ready.get() ? "ok" : "warming up");
-            });
-            config.routes.get("/metrics", ctx -> ctx.contentType(metrics.contentType()).result(metrics.scrape()));
-            config.routes.exception(BadAdmissionRequest.class, (e, ctx) -> {
-                metrics.recordBadRequest();
-                ctx.status(e.status()).result(e.getMessage());
-            });
-        });
+        Routes routes = new Routes()
+                .post("/mutate", this::mutate)
+                .get("/healthz", request -> Answer.text(200, "ok"))
+                .get("/readyz", request -> ready.get() ? Answer.text(200, "ok") : Answer.text(503, "warming up"))
+                .get("/metrics", request -> new Answer(200, metrics.contentType(), metrics.scrape()));
+        this.jetty = HttpsServer.create(settings, tls, closingConnectionsWhileDraining(routes));
     }
 
     /** Starts listening, warms the mutation path up, then reports ready. */
@@ -84,23 +64,26 @@ public final class AdmissionServer implements AutoCloseable {
     public static AdmissionServer start(ServerSettings settings, AdmissionReviewHandler handler,
             ReloadingTlsContext tls, WebhookMetrics metrics, WarmUp warmUp, Consumer<Admission> afterAdmission) {
         AdmissionServer server = new AdmissionServer(settings, handler, tls, metrics, afterAdmission);
-        server.app.start();
         try {
+            server.jetty.start();
             warmUp.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             server.close();
-            throw new IllegalStateException("interrupted while warming up", e);
+            throw new IllegalStateException("interrupted while starting", e);
         } catch (RuntimeException e) {
             server.close();
             throw e;
+        } catch (Exception e) {
+            server.close();
+            throw new IllegalStateException("HTTPS did not start: " + e.getMessage(), e);
         }
         server.ready.set(true);
         return server;
     }
 
     public int port() {
-        return ((ServerConnector) app.jettyServer().server().getConnectors()[0]).getLocalPort();
+        return ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
     }
 
     /** What {@code /metrics} serves; the built-in warm-up request is not counted in it. */
@@ -112,37 +95,40 @@ public final class AdmissionServer implements AutoCloseable {
         return ready.get();
     }
 
-    private void mutate(Context ctx) throws InterruptedException {
+    private Answer mutate(Request request) throws InterruptedException {
         long start = System.nanoTime();
-        byte[] body = ctx.bodyAsBytes();
+        // Outside the try: a body refused unread is no bad AdmissionReview, and Routes closes its connection.
+        byte[] body = RequestBody.read(request);
         Admission admission;
         try {
             admission = slots.admit(body);
+        } catch (BadAdmissionRequest e) {
+            metrics.recordBadRequest();
+            return Answer.text(e.status(), e.getMessage());
         } catch (AdmissionSlots.Busy e) {
             metrics.recordBusy();
-            ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result("webhook busy; try again");
-            return;
+            return Answer.text(503, "webhook busy; try again");
         }
-        ctx.contentType("application/json").result(AdmissionReviewHandler.toBytes(admission));
+        byte[] review = AdmissionReviewHandler.toBytes(admission);
         long duration = System.nanoTime() - start;
+        // Recorded before the answer is written: whoever has the answer finds it in the metrics.
         metrics.record(admission, duration);
         log.write(admission, duration);
         afterAdmission.accept(admission);
+        return Answer.json(review);
     }
 
-    /**
-     * A bounded pool, named for thread dumps; how many requests are parsed at once is bounded separately.
-     */
-    private static QueuedThreadPool threadPool() {
-        QueuedThreadPool pool = new QueuedThreadPool(ServerSettings.MAX_THREADS, 4);
-        pool.setName("admission");
-        return pool;
-    }
-
-    /** From stop on, new requests get 503 while the ones in flight finish, within the stop timeout. */
-    private static void stopGracefully(Server server) {
-        server.setStopTimeout(ServerSettings.STOP_TIMEOUT.toMillis());
-        server.setHandler(new GracefulHandler(server.getHandler()));
+    /** While draining, each answer tells its client to close the connection and reconnect, to another replica. */
+    private Handler closingConnectionsWhileDraining(Handler next) {
+        return new Handler.Wrapper(next) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                if (draining.get()) {
+                    response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+                }
+                return super.handle(request, response, callback);
+            }
+        };
     }
 
     /**
@@ -167,7 +153,11 @@ public final class AdmissionServer implements AutoCloseable {
     public void close() {
         ready.set(false);
         LOG.info("stopping: finishing requests in flight");
-        app.stop();
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping HTTPS failed: {}", e.toString());
+        }
         tls.close();
         log.close();
     }

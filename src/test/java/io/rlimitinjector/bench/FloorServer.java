@@ -1,9 +1,10 @@
 package io.rlimitinjector.bench;
 
-import io.javalin.Javalin;
-import io.javalin.compression.CompressionStrategy;
 import io.rlimitinjector.admission.AdmissionReviewHandler;
-import io.rlimitinjector.admission.HttpsConnector;
+import io.rlimitinjector.admission.Answer;
+import io.rlimitinjector.admission.HttpsServer;
+import io.rlimitinjector.admission.RequestBody;
+import io.rlimitinjector.admission.Routes;
 import io.rlimitinjector.admission.ServerSettings;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.InjectionSettings;
@@ -14,7 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The benchmark's floor: the same JVM, Javalin, Jetty and TLS stack as the webhook, answering every
+ * The benchmark's floor: the same JVM, Jetty server and TLS stack as the webhook, answering every
  * {@code POST /mutate} with the response the webhook gives for the benchmark's request, computed once.
  *
  * <p>{@code java -cp ... FloorServer PORT CERT KEY REQUEST.json}
@@ -31,15 +32,11 @@ public final class FloorServer {
         byte[] response = AdmissionReviewHandler.toBytes(handler.handle(Files.readAllBytes(Path.of(args[3]))));
         ServerSettings settings = new ServerSettings("127.0.0.1", port, Path.of(args[1]), Path.of(args[2]),
                 Duration.ofMinutes(1));
-        Javalin.create(config -> {
-            config.startup.showJavalinBanner = false;
-            config.http.compressionStrategy = CompressionStrategy.NONE;
-            config.jetty.addConnector((server, http) -> HttpsConnector.create(server, http, tls, settings));
-            config.routes.post("/mutate", ctx -> {
-                ctx.bodyAsBytes();
-                ctx.contentType("application/json").result(response);
-            });
-            config.routes.get("/readyz", ctx -> ctx.result("ok"));
-        }).start();
+        HttpsServer.create(settings, tls, new Routes()
+                .post("/mutate", request -> {
+                    RequestBody.read(request);
+                    return Answer.json(response);
+                })
+                .get("/readyz", request -> Answer.text(200, "ok"))).start();
     }
 }
