@@ -37,14 +37,18 @@ load() { # port rate [seconds] -> RESULT line
     --timeout 5s -s hack/bench/post.lua "https://127.0.0.1:$1/mutate" | grep '^RESULT'
 }
 field() { sed -E "s/.* $2=([^ ]+).*/\1/" <<<"$1"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # user + system, in clock ticks
 
 measure() { # name port pid ready_ms -> one line of numbers
   local name=$1 port=$2 pid=$3 ready=$4
   load "$port" 0 "$WARMUP" >/dev/null   # warm-up at full speed
+  local cpu0; cpu0=$(cpu_ticks "$pid")
   local max; max=$(load "$port" 0)
+  local cpu=$(( $(cpu_ticks "$pid") - cpu0 ))
   local paced; paced=$(load "$port" "$RATE")
   echo "$name $ready $(field "$max" requests) $(field "$max" duration_s) $(field "$max" errors) $(field "$max" non2xx)" \
-    "$(field "$paced" p50_ms) $(field "$paced" p99_ms) $(field "$paced" p999_ms) $(field "$paced" errors) $(rss_mib "$pid")"
+    "$(field "$paced" p50_ms) $(field "$paced" p99_ms) $(field "$paced" p999_ms) $(field "$paced" errors) $(rss_mib "$pid")" \
+    "$cpu"
   kill "$pid"
 }
 
@@ -63,12 +67,13 @@ start_webhook 18444 "$work"
 pids+=("$WEBHOOK_PID")
 hook=$(measure webhook 18444 "$WEBHOOK_PID" "$READY_MS")
 
-python3 - "$floor" "$hook" "$DURATION" "$RATE" "$CONNECTIONS" "$(chart_jvm_flags)" "$WARMUP" <<'PY'
+python3 - "$floor" "$hook" "$DURATION" "$RATE" "$CONNECTIONS" "$(chart_jvm_flags)" "$WARMUP" "$(getconf CLK_TCK)" <<'PY'
 import sys
 def parse(line):
-    n, ready, req, dur, err, non2xx, p50, p99, p999, perr, rss = line.split()
+    n, ready, req, dur, err, non2xx, p50, p99, p999, perr, rss, cpu = line.split()
     return dict(ready=int(ready), rps=int(req) / float(dur), errors=int(err) + int(non2xx) + int(perr),
-                p50=float(p50), p99=float(p99), p999=float(p999), rss=int(rss))
+                p50=float(p50), p99=float(p99), p999=float(p999), rss=int(rss),
+                cpu=int(cpu) / int(sys.argv[8]) * 1e6 / int(req))
 floor, hook = parse(sys.argv[1]), parse(sys.argv[2])
 duration, rate, conns, flags, warmup = sys.argv[3:8]
 print(f"wrk, {conns} keep-alive HTTPS connections, {warmup} s warm-up, then {duration} s per run;"
@@ -76,7 +81,9 @@ print(f"wrk, {conns} keep-alive HTTPS connections, {warmup} s warm-up, then {dur
 print(f"JVM flags: {flags.strip()}\n")
 print("| metric | floor | webhook | webhook / floor |")
 print("|---|---|---|---|")
-rows = [("max throughput (req/s)", "rps", "{:.0f}"), ("p50 at %s req/s (ms)" % rate, "p50", "{:.2f}"),
+rows = [("max throughput (req/s)", "rps", "{:.0f}"),
+        ("server CPU per request at max throughput (us)", "cpu", "{:.0f}"),
+        ("p50 at %s req/s (ms)" % rate, "p50", "{:.2f}"),
         ("p99 at %s req/s (ms)" % rate, "p99", "{:.2f}"), ("p99.9 at %s req/s (ms)" % rate, "p999", "{:.2f}"),
         ("RSS after load (MiB)", "rss", "{:d}"), ("start to /readyz 200 (ms)", "ready", "{:d}"),
         ("errors", "errors", "{:d}")]
