@@ -53,8 +53,22 @@ public final class Main {
             System.err.println("rlimit-injector " + command + ": no such file: " + e.getFile());
             return 1;
         } catch (Exception e) {
-            System.err.println("rlimit-injector " + command + ": " + e.getMessage());
+            System.err.println("rlimit-injector " + command + ": " + describe(e));
             return 1;
         }
+    }
+
+    /** The message and its causes': a client library's "An error has occurred." alone tells an operator nothing. */
+    static String describe(Throwable failure) {
+        StringBuilder text = new StringBuilder(String.valueOf(failure.getMessage()));
+        // Bounded, as a cause chain can loop.
+        Throwable cause = failure.getCause();
+        for (int depth = 0; cause != null && depth < 8; depth++, cause = cause.getCause()) {
+            String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+            if (!text.toString().contains(message)) {
+                text.append(": ").append(message);
+            }
+        }
+        return text.toString();
     }
 }
