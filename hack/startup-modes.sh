@@ -20,6 +20,8 @@ CP_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rlimit-injector-startup.XXXXXX")"
 finish() {
   local rc=$?
   kill "${WEBHOOK_PID:-}" 2>/dev/null || true
+  wait "${WEBHOOK_PID:-}" 2>/dev/null || true
+  remove_limited
   cp_stop
   ((rc == 0)) || cp_show_logs
   rm -rf "$CP_DIR"
