@@ -29,23 +29,9 @@ finish() {
 }
 trap finish EXIT
 cp_start --no-controller-manager
-cp_kubectl create namespace rlimit-injector >/dev/null
-cp_kubectl apply -f - >/dev/null <<EOF
-apiVersion: admissionregistration.k8s.io/v1
-kind: MutatingWebhookConfiguration
-metadata:
-  name: rlimit-injector
-webhooks:
-  - name: pods.rlimit-injector.io
-    clientConfig:
-      service: {name: rlimit-injector, namespace: rlimit-injector, path: /mutate}
-    rules:
-      - {operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods], scope: Namespaced}
-    namespaceSelector: {matchLabels: {rlimit-injector.io/inject: enabled}}
-    sideEffects: None
-    admissionReviewVersions: [v1]
-    failurePolicy: Ignore
-EOF
+# What the chart installs, rendered: the self mode reads and writes the Secret and the caBundle these name. No
+# controller-manager runs, so the Deployment starts no pod; the jar below is the webhook.
+cp_kubectl apply -f deploy/rlimit-injector.yaml >/dev/null
 mkdir -p "$CP_DIR/files" "$CP_DIR/self"
 webhook_test_certificate "$CP_DIR/files"
 self_flags=(--self-signed-secret rlimit-injector-tls --service rlimit-injector --namespace rlimit-injector
