@@ -1,7 +1,6 @@
 package io.rlimitinjector.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.rlimitinjector.admission.ServerSettings;
 import io.rlimitinjector.certs.CertificateSecret;
 import io.rlimitinjector.certs.Resync;
@@ -16,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The {@code serve} flags for the certificate modes that talk to the API server: {@code self} (the webhook keeps
@@ -40,8 +40,13 @@ final class CertificateFlags {
     private CertificateFlags() {
     }
 
-    /** Starts syncing the certificate as the flags ask, after a first sync; a no-op without those flags. */
-    static AutoCloseable start(Options options, ServerSettings settings) throws Exception {
+    /**
+     * Starts syncing the certificate as the flags ask, after a first sync; a no-op without those flags.
+     *
+     * @param kubernetes asked for its client only when these flags need the API server; not closed here
+     */
+    static AutoCloseable start(Options options, ServerSettings settings, Supplier<KubernetesClient> kubernetes)
+            throws Exception {
         String secretName = options.get("self-signed-secret", null);
         String bundleFile = options.get("ca-bundle-file", null);
         if (secretName == null && bundleFile == null) {
@@ -53,7 +58,7 @@ final class CertificateFlags {
         String configuration = required(options, "webhook-configuration");
         String service = secretName == null ? null : required(options, "service");
         Duration interval = Duration.ofSeconds(options.getInt("cert-sync-seconds", 30));
-        KubernetesClient client = new KubernetesClientBuilder().build();
+        KubernetesClient client = kubernetes.get();
         String namespace = options.get("namespace", client.getNamespace());
         WebhookCaBundle caBundle = new WebhookCaBundle(client, configuration);
         Resync resync;
@@ -73,10 +78,7 @@ final class CertificateFlags {
             resync = Resync.start("caBundle sync from " + file, interval, () -> caBundle.trust(
                     PemIdentity.certificates(Files.readString(file)), Clock.systemUTC().instant()));
         }
-        return () -> {
-            resync.close();
-            client.close();
-        };
+        return resync::close;
     }
 
     private static String required(Options options, String name) {

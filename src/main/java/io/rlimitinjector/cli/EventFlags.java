@@ -1,10 +1,11 @@
 package io.rlimitinjector.cli;
 
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.rlimitinjector.events.AdmissionEvents;
 import io.rlimitinjector.events.EventObserver;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /** {@code --events}: Kubernetes Events on the owners of admitted pods; off by default, as it needs RBAC. */
 final class EventFlags {
@@ -18,13 +19,18 @@ final class EventFlags {
     private EventFlags() {
     }
 
-    /** Starts recording when the flag is on; empty, with no client and no thread, when it is off. */
-    static Optional<AdmissionEvents> start(Options options, EventObserver observer) {
+    /**
+     * Starts recording when the flag is on; empty, with no client and no thread, when it is off.
+     *
+     * @param kubernetes asked for its client only when the flag is on; not closed here
+     */
+    static Optional<AdmissionEvents> start(Options options, EventObserver observer,
+            Supplier<KubernetesClient> kubernetes) {
         if (!options.has("events")) {
             return Optional.empty();
         }
         // In a pod, HOSTNAME is the pod's name: the instance that reported, for kubectl get events -o wide.
         String instance = System.getenv().getOrDefault("HOSTNAME", "rlimit-injector");
-        return Optional.of(AdmissionEvents.start(new KubernetesClientBuilder().build(), instance, observer));
+        return Optional.of(AdmissionEvents.start(kubernetes.get(), instance, observer));
     }
 }

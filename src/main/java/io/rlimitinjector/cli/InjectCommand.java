@@ -44,32 +44,36 @@ final class InjectCommand {
         if (file == null) {
             throw new Options.UsageException("-f FILE or -f - is required");
         }
-        PodMutator mutator = new PodMutator(SettingsFlags.read(options), RegistryFlags.resolver(options, LookupObserver.NONE));
-        String text;
-        try {
-            text = file.equals("-")
-                    ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
-                    : Files.readString(Path.of(file), StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            err.println("rlimit-injector inject: no such file: " + file);
-            return 1;
-        }
-        boolean json = text.stripLeading().startsWith("{") || text.stripLeading().startsWith("[");
-        List<JsonNode> documents;
-        try {
-            documents = read(text, json);
-        } catch (JacksonException e) {
-            err.println("rlimit-injector inject: invalid " + (json ? "JSON" : "YAML") + " in " + file + describe(e, text));
-            return 2;
-        }
-        ManifestInjector injector = new ManifestInjector(mutator);
-        for (JsonNode document : documents) {
-            if (document.isObject()) {
-                injector.inject(document).forEach(warning -> err.println("Warning: " + warning));
+        try (KubernetesConnection kubernetes = new KubernetesConnection()) {
+            PodMutator mutator = new PodMutator(SettingsFlags.read(options),
+                    RegistryFlags.resolver(options, LookupObserver.NONE, kubernetes));
+            String text;
+            try {
+                text = file.equals("-")
+                        ? new String(stdin.readAllBytes(), StandardCharsets.UTF_8)
+                        : Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                err.println("rlimit-injector inject: no such file: " + file);
+                return 1;
             }
+            boolean json = text.stripLeading().startsWith("{") || text.stripLeading().startsWith("[");
+            List<JsonNode> documents;
+            try {
+                documents = read(text, json);
+            } catch (JacksonException e) {
+                err.println("rlimit-injector inject: invalid " + (json ? "JSON" : "YAML") + " in " + file
+                        + describe(e, text));
+                return 2;
+            }
+            ManifestInjector injector = new ManifestInjector(mutator);
+            for (JsonNode document : documents) {
+                if (document.isObject()) {
+                    injector.inject(document).forEach(warning -> err.println("Warning: " + warning));
+                }
+            }
+            write(documents, json, out);
+            return 0;
         }
-        write(documents, json, out);
-        return 0;
     }
 
     private static List<JsonNode> read(String text, boolean json) {

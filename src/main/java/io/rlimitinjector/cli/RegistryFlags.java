@@ -1,7 +1,6 @@
 package io.rlimitinjector.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.registry.KubernetesSecretSource;
 import io.rlimitinjector.registry.LookupObserver;
@@ -15,6 +14,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /** The registry lookup flags both {@code serve} and {@code inject} take. */
@@ -41,7 +41,9 @@ final class RegistryFlags {
     private RegistryFlags() {
     }
 
-    static EntrypointResolver resolver(Options options, LookupObserver observer) throws Exception {
+    /** @param kubernetes asked for its client only with {@code --read-pull-secrets}; not closed here */
+    static EntrypointResolver resolver(Options options, LookupObserver observer, Supplier<KubernetesClient> kubernetes)
+            throws Exception {
         if (options.has("no-registry")) {
             return EntrypointResolver.NONE;
         }
@@ -59,9 +61,8 @@ final class RegistryFlags {
                 positive(options, "registry-cache-size", defaults.cacheSize()));
         PullCredentials credentials = PullCredentials.NONE;
         if (options.has("read-pull-secrets")) {
-            // In a pod: the service account's token and namespace; elsewhere: the kubeconfig.
-            KubernetesClient kubernetes = new KubernetesClientBuilder().build();
-            credentials = new PullCredentials(new KubernetesSecretSource(kubernetes), kubernetes.getNamespace(),
+            KubernetesClient client = kubernetes.get();
+            credentials = new PullCredentials(new KubernetesSecretSource(client), client.getNamespace(),
                     options.get("default-pull-secret", null));
         }
         return new RegistryResolver(settings, credentials, observer);

@@ -46,13 +46,14 @@ final class ServeCommand {
                 Path.of(options.get("tls-key", "/etc/rlimit-injector/tls/tls.key")),
                 Duration.ofSeconds(options.getInt("cert-poll-seconds", 5)));
         // In the self-managed mode this writes the certificate files first: the server loads them at start.
-        AutoCloseable certificates = CertificateFlags.start(options, settings);
+        KubernetesConnection kubernetes = new KubernetesConnection();
+        AutoCloseable certificates = CertificateFlags.start(options, settings, kubernetes);
         ReloadingTlsContext tls = ReloadingTlsContext.watch(settings.certificateFile(), settings.keyFile(),
                 settings.certificatePollInterval());
         WebhookMetrics metrics = new WebhookMetrics(tls::notAfter);
-        AdmissionReviewHandler handler =
-                new AdmissionReviewHandler(new PodMutator(injection, RegistryFlags.resolver(options, metrics)));
-        Optional<AdmissionEvents> events = EventFlags.start(options, metrics);
+        AdmissionReviewHandler handler = new AdmissionReviewHandler(
+                new PodMutator(injection, RegistryFlags.resolver(options, metrics, kubernetes)));
+        Optional<AdmissionEvents> events = EventFlags.start(options, metrics, kubernetes);
         AdmissionServer server = AdmissionServer.start(settings, handler, tls, metrics, warmUp,
                 admission -> events.ifPresent(recorder -> recorder.record(admission)));
         Duration drain = Duration.ofSeconds(options.getInt("shutdown-delay-seconds", 5));
@@ -62,6 +63,7 @@ final class ServeCommand {
             server.close();
             events.ifPresent(AdmissionEvents::close);
             closeQuietly(certificates);
+            kubernetes.close();
             stopped.countDown();
         }, "shutdown"));
         System.err.printf("rlimit-injector: serving https on %s:%d, launcher image %s%n",

@@ -47,7 +47,7 @@ public final class AdmissionEvents implements AutoCloseable {
     /**
      * Starts the sending thread.
      *
-     * @param client closed by {@link #close()}
+     * @param client not closed here: its owner may share it
      * @param instance this replica, as the Events' {@code reportingInstance}: its pod name
      */
     public static AdmissionEvents start(KubernetesClient client, String instance, EventObserver observer) {

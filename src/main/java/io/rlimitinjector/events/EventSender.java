@@ -66,10 +66,9 @@ final class EventSender implements AutoCloseable {
         }
     }
 
-    /** Stops sending, and closes the client; what is still queued is dropped. */
+    /** Stops sending; what is still queued is dropped. */
     @Override
     public void close() {
         thread.interrupt();
-        client.close();
     }
 }

@@ -51,7 +51,8 @@ class CertificateFlagsApiServerTest {
     void selfModeWritesACertificateTheServerLoadsBeforeItStarts() throws Exception {
         Options options = options("--self-signed-secret", "webhook-tls", "--service", "webhook",
                 "--namespace", namespace, "--webhook-configuration", configuration.name());
-        try (AutoCloseable certificates = CertificateFlags.start(options, settings);
+        try (KubernetesConnection kubernetes = new KubernetesConnection();
+                AutoCloseable certificates = CertificateFlags.start(options, settings, kubernetes);
                 ReloadingTlsContext tls = ReloadingTlsContext.watch(settings.certificateFile(), settings.keyFile(),
                         settings.certificatePollInterval())) {
             assertThat(tls.notAfter()).isAfter(Instant.now().plus(Duration.ofDays(300)));
@@ -66,7 +67,8 @@ class CertificateFlagsApiServerTest {
         Path caFile = directory.resolve("ca.crt");
         Files.writeString(caFile, ca.certificatePem());
         Options options = options("--ca-bundle-file", caFile.toString(), "--webhook-configuration", configuration.name());
-        try (AutoCloseable certificates = CertificateFlags.start(options, settings)) {
+        try (KubernetesConnection kubernetes = new KubernetesConnection();
+                AutoCloseable certificates = CertificateFlags.start(options, settings, kubernetes)) {
             assertThat(configuration.caBundle()).containsExactly(ca.certificate());
         }
     }

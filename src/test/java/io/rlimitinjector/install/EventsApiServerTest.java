@@ -86,6 +86,9 @@ class EventsApiServerTest {
         if (events != null) {
             events.close();
         }
+        if (serviceAccount != null) {
+            serviceAccount.close();
+        }
         if (release != null) {
             Helm.uninstall(release).withNamespace(releaseNamespace).withKubeConfig(server.kubeconfig()).call();
         }
