@@ -15,7 +15,7 @@ RATE=${RATE:-500}
 export CONNECTIONS=${CONNECTIONS:-8}
 THREADS=${THREADS:-2}
 
-command -v wrk >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; }
+need_wrk
 if [[ ! -f target/rlimit-injector.jar || ! -d target/test-classes/io/rlimitinjector/bench ]]; then
   mvn -B -q package -DskipTests >&2
 fi

@@ -22,7 +22,7 @@ MARGIN_MS=${MARGIN_MS:-1000}
 BUDGET_MS=3000
 WARNING='not wrapped: entrypoint of image'
 [[ -x /usr/bin/docker-registry ]] || { echo "registry-outage.sh: apt-get install docker-registry" >&2; exit 1; }
-command -v wrk >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; }
+need_wrk
 [[ -f ${WEBHOOK_JAR:-target/rlimit-injector.jar} ]] || mvn -B -q package -DskipTests >&2
 
 work=$(mktemp -d)

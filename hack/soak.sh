@@ -9,7 +9,7 @@ MINUTES=${MINUTES:-10}
 export RATE=${RATE:-300}
 export CONNECTIONS=${CONNECTIONS:-8}
 WARMUP_S=${WARMUP_S:-60}
-command -v wrk >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; }
+need_wrk
 [[ -f target/rlimit-injector.jar ]] || mvn -B -q package -DskipTests >&2
 
 work=$(mktemp -d)

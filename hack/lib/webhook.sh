@@ -1,7 +1,12 @@
 # shellcheck shell=bash
-# Sourced by hack/bench.sh, hack/soak.sh and hack/hostile.sh: the webhook jar run as the Helm chart runs it,
+# Sourced by the hack/ scripts that run the webhook jar as the Helm chart runs it,
 # with the chart's JVM flags, inside a memory cgroup of the chart's limit when this machine allows (root and
 # cgroup v1 or v2), so -XX:MaxRAMPercentage sizes the heap as it does in a pod.
+
+# wrk, the load generator of the benchmarks, installed from Debian when missing.
+need_wrk() {
+  command -v wrk >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; }
+}
 
 # The chart's default jvmOptions, read from values.yaml so the two never drift; JVM_OPTIONS=... to try others.
 chart_jvm_flags() {
