@@ -74,22 +74,23 @@ public final class PodMutator {
                         list(pod.getSpec().getContainers()).stream().map(ContainerRef::of))
                 .toList();
         ProgramFinder programs = new ProgramFinder(lookups.sharingOneBudget());
+        InstallResources install = InstallResources.of(pod.getSpec());
         for (ContainerRef ref : refs) {
-            ContainerDecision decision = decide(ref, pod, namespace, podSettings, previous, programs, warnings);
+            ContainerDecision decision = decide(ref, pod, namespace, podSettings, previous, programs, install, warnings);
             if (!decision.isWrapped()) {
                 warnings.add("container \"" + ref.name() + "\" not wrapped: " + decision.skipped());
             }
             decisions.add(decision);
         }
         if (decisions.stream().anyMatch(ContainerDecision::isWrapped)) {
-            LauncherInstall.addTo(pod.getSpec(), settings);
+            LauncherInstall.addTo(pod.getSpec(), settings, install.requirements());
         }
         writeStatus(pod, new InjectionStatus(null, decisions));
         return new MutationResult(pod, decisions, warnings, null);
     }
 
     private ContainerDecision decide(ContainerRef ref, Pod pod, String namespace, PodSettings podSettings,
-            Optional<InjectionStatus> previous, ProgramFinder programs, List<String> warnings) {
+            Optional<InjectionStatus> previous, ProgramFinder programs, InstallResources install, List<String> warnings) {
         Container container = ref.container();
         PodSettings.ModeSetting mode = podSettings.modeOf(ref.name(), warnings);
         if (ContainerWrapper.isWrapped(container)) {
@@ -113,6 +114,9 @@ public final class PodMutator {
         OptionalLong bytes = MemoryQuantity.toBytes(limit);
         if (bytes.isEmpty()) {
             return ContainerDecision.skipped(ref, SkipReason.INVALID_MEMORY_LIMIT, "memory limit \"" + limit + "\" is not a valid quantity");
+        }
+        if (!install.possible() && !hasInstallContainer(pod.getSpec())) {
+            return ContainerDecision.skipped(ref, SkipReason.POD_TOO_SMALL_FOR_INSTALL, install.problem());
         }
         if (ContainerWrapper.hasConflictingMount(container)) {
             return ContainerDecision.skipped(ref, SkipReason.MOUNT_CONFLICT, "it already mounts something at " + Contract.MOUNT_PATH
@@ -146,6 +150,10 @@ public final class PodMutator {
         ContainerWrapper.wrap(container, program, choice.mode(), podSettings.ratio());
         return ContainerDecision.wrapped(ref, choice, podSettings.ratio(), limit, program.source(),
                 settings.launcherImage());
+    }
+
+    private static boolean hasInstallContainer(PodSpec spec) {
+        return list(spec.getInitContainers()).stream().anyMatch(LauncherInstall::isInstallContainer);
     }
 
     /** The argv the container will run, which is what the auto mode inspects. */
