@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.rlimitinjector.json.Json;
@@ -125,12 +126,24 @@ class PodShapeApiServerTest {
         if (refused != null) {
             String reason = refused.getStatus() == null ? refused.getMessage() : refused.getStatus().getMessage();
             assertThat(reason).as("a refusal never names the install container").doesNotContain(Contract.INSTALL_CONTAINER);
-            // The pod's generated name and namespace differ between the twins; the rest of the message must not.
-            return new Outcome(null, null, refused.getCode() + " " + reason.replace(namespace, "NS")
-                    .replace(pod.getMetadata().getName(), "POD"));
+            return new Outcome(null, null, refusal(refused, namespace, pod.getMetadata().getName()));
         }
         Pod stored = client.pods().inNamespace(namespace).withName(pod.getMetadata().getName()).get();
         return new Outcome(stored, stored.getStatus().getQosClass(), null);
+    }
+
+    /**
+     * The code and what was wrong, without the pod's name and namespace, which differ between the twins. Causes are
+     * sorted: the API server lists the errors of one validation in map order.
+     */
+    private static String refusal(KubernetesClientException refused, String namespace, String name) {
+        Status status = refused.getStatus();
+        String what = status == null ? refused.getMessage()
+                : status.getDetails() == null || status.getDetails().getCauses() == null
+                        || status.getDetails().getCauses().isEmpty() ? status.getMessage()
+                        : status.getDetails().getCauses().stream()
+                                .map(cause -> cause.getField() + ": " + cause.getMessage()).sorted().toList().toString();
+        return refused.getCode() + " " + what.replace(namespace, "NS").replace(name, "POD");
     }
 
     private static Map<String, Quantity> quotaUsed(String namespace) {
