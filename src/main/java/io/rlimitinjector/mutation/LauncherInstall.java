@@ -18,7 +18,7 @@ import java.util.List;
  * made with setters, not fabric8's builders, which cost more than the rest of a pod's mutation.
  */
 final class LauncherInstall {
-    /** The launcher is about 2 MiB; the volume is tmpfs, so its size counts against the pod's memory. */
+    /** Room for two copies of the launcher (about 2 MiB, written beside the old one and renamed). */
     static final String VOLUME_SIZE = "8Mi";
     static final long RUN_AS = 65532;
 
@@ -52,13 +52,16 @@ final class LauncherInstall {
         return Contract.INSTALL_CONTAINER.equals(container.getName());
     }
 
+    /**
+     * On disk, not tmpfs: the copy's clean page cache is reclaimed before the pod's OOM killer acts, where a tmpfs
+     * copy stays charged to the pod and takes 2 MiB from the program (docs/launcher.md, "The emptyDir").
+     */
     private static Volume volume() {
-        EmptyDirVolumeSource memory = new EmptyDirVolumeSource();
-        memory.setMedium("Memory");
-        memory.setSizeLimit(new Quantity(VOLUME_SIZE));
+        EmptyDirVolumeSource disk = new EmptyDirVolumeSource();
+        disk.setSizeLimit(new Quantity(VOLUME_SIZE));
         Volume volume = new Volume();
         volume.setName(Contract.VOLUME);
-        volume.setEmptyDir(memory);
+        volume.setEmptyDir(disk);
         return volume;
     }
 
