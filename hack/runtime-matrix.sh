@@ -2,7 +2,10 @@
 # Runtime matrix: how python3, C, Java 17 and Node behave in 512 MiB and 1 GiB
 # memory cgroups, without the launcher and through it in modes as, data and auto.
 # For each case: does the runtime start, and what happens when it allocates and
-# touches 2x the limit in 64 MiB chunks.
+# touches 2x the limit in 64 MiB chunks. Then, in a pod's cgroups shaped like the
+# kubelet's (hack/runtime-matrix/lib.sh new_pod): programs growing 1 MiB at a time,
+# with an rlimit equal to the limit and through the launcher; 900 MiB in 1 GiB; and
+# Go and Node programs with a live set and churn.
 #
 #   sudo bash hack/runtime-matrix.sh            # prints the table, writes docs/runtime-matrix.md
 #   OUT=/tmp/m.md bash hack/runtime-matrix.sh   # write elsewhere
@@ -24,80 +27,40 @@ die() { echo "runtime-matrix: $*" >&2; exit 1; }
 for tool in gcc python3 node timeout; do command -v "$tool" >/dev/null || die "$tool not found"; done
 [[ -x "$java_home/bin/java" ]] || die "no JDK at $java_home (set JAVA_HOME)"
 
+# shellcheck source=runtime-matrix/lib.sh
+source "$assets/lib.sh"
 work="$(mktemp -d /tmp/runtime-matrix.XXXXXX)"
-cgroups=()
-cleanup() {
-  local c
-  for c in "${cgroups[@]}"; do rmdir "$c" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'cleanup_cgroups; rm -rf "$work"' EXIT
 
-# --- build what runs ---------------------------------------------------------
-bash "$repo/src/launcher/build.sh" "$work/build" >/dev/null
-launch="$work/build/launcher/linux-$(go env GOARCH)/launch"
-gcc -O1 -o "$work/alloc" "$assets/alloc.c"
-"$java_home/bin/javac" -d "$work" "$assets/Alloc.java"
-python="$(python3 -c 'import sys; print(sys.executable)')" # past any pyenv shim
-node="$(command -v node)"
+build_programs
 
-# --- memory cgroups ----------------------------------------------------------
-# A child of this script's own memory cgroup, so it stays inside whatever
-# accounting the script runs under. Sets cg_parent and cg_version.
-find_parent_cgroup() {
-  local path root point
-  path="$(awk -F: '$2 ~ /(^|,)memory(,|$)/ {print $3}' /proc/self/cgroup)"
-  if [[ -n "$path" ]]; then
-    read -r root point < <(awk '{for (i = 7; $i != "-"; i++); if ($(i+1) == "cgroup" && $(i+3) ~ /(^|,)memory(,|$)/) print $4, $5}' /proc/self/mountinfo | head -1)
-    [[ -n "$point" ]] || return 1
-    cg_version=1
-  else
-    path="$(awk -F: '$1 == "0" {print $3}' /proc/self/cgroup)"
-    read -r root point < <(awk '{for (i = 7; $i != "-"; i++); if ($(i+1) == "cgroup2") print $4, $5}' /proc/self/mountinfo | head -1)
-    [[ -n "$point" ]] || return 1
-    cg_version=2
-  fi
-  [[ "$root" == "/" ]] || path="${path#"$root"}"
-  cg_parent="$point$path"
-}
+# --- memory cgroups (hack/runtime-matrix/lib.sh) ------------------------------
 find_parent_cgroup || die "no memory cgroup found"
-if [[ $cg_version == 2 ]] && ! grep -qw memory "$cg_parent/cgroup.subtree_control"; then
-  die "cgroup v2 without the memory controller enabled in $cg_parent/cgroup.subtree_control"
-fi
-
-new_cgroup() { # MiB -> directory
-  local dir="$cg_parent/rlimit-injector-matrix-$$-$1"
-  [[ -d "$dir" ]] || mkdir "$dir"
-  cgroups+=("$dir")
-  local bytes=$(($1 << 20))
-  if [[ $cg_version == 1 ]]; then
-    echo "$bytes" >"$dir/memory.limit_in_bytes"
-    [[ ! -e "$dir/memory.memsw.limit_in_bytes" ]] || echo "$bytes" >"$dir/memory.memsw.limit_in_bytes"
-  else
-    echo "$bytes" >"$dir/memory.max"
-    [[ ! -e "$dir/memory.swap.max" ]] || echo 0 >"$dir/memory.swap.max"
-  fi
-  echo "$dir"
-}
-
-oom_kills() {
-  local f="$1/memory.oom_control"
-  [[ $cg_version == 1 ]] || f="$1/memory.events"
-  awk '$1 == "oom_kill" {print $2}' "$f"
+matrix_cgroup() { # MiB: sets cg to a cgroup of that limit
+  cg="$cg_parent/rlimit-injector-matrix-$$-$1"
+  new_cgroup "$cg" $(($1 << 20))
 }
 
 # run_case CGROUP MODE CMD... : sets $rc, $stdout, $stderr, $ooms.
-# MODE "none" runs without the launcher. The shell joins the cgroup, then execs.
+# MODE "none" runs without the launcher; "as=BYTES" or "data=BYTES" without it under that
+# rlimit (prlimit); else the launcher ($launch) runs in that mode, with case_env[] added to the
+# environment. The shell joins the cgroup, then execs.
+case_env=()
 run_case() {
   local cg="$1" mode="$2"
   shift 2
-  local before wrap=()
-  [[ "$mode" == none ]] || wrap=("$launch" --)
+  local before wrap=() arenas=()
+  case "$mode" in
+    none) ;;
+    as=*) wrap=(prlimit "--$mode") arenas=(MALLOC_ARENA_MAX=2) ;; # as the launcher does in as mode
+    data=*) wrap=(prlimit "--$mode") ;;
+    *) wrap=("$launch" --) ;;
+  esac
   before="$(oom_kills "$cg")"
   set +e
   env -u RLIMIT_INJECTOR_MEMORY_LIMIT RLIMIT_INJECTOR_MODE="$mode" RLIMIT_INJECTOR_VERBOSE=1 \
-    timeout -k 5 "$case_timeout" sh -c 'echo $$ > "$0" && exec "$@"' "$cg/cgroup.procs" "${wrap[@]}" "$@" \
-    >"$work/out" 2>"$work/err"
+    "${arenas[@]}" "${case_env[@]}" timeout -k 5 "$case_timeout" sh -c 'echo $$ > "$0" && exec "$@"' "$cg/cgroup.procs" \
+    "${wrap[@]}" "$@" >"$work/out" 2>"$work/err"
   rc=$?
   set -e
   stdout="$(cat "$work/out")"
@@ -115,7 +78,8 @@ auto_choice() {
 first_error() {
   local lines
   lines="$(printf '%s\n%s\n' "$stderr" "$stdout" | grep -v '^rlimit-injector: ' | sed 's/^[#[:space:]]*//' | grep -v '^$' || true)"
-  { grep -iE -m1 'error|fatal|could not|cannot|out of memory|failed' <<<"$lines" || head -1 <<<"$lines"; } | cut -c1-100 | sed 's/|/\\|/g'
+  { grep -iE -m1 'insufficient memory|out of memory' <<<"$lines" ||
+    grep -iE -m1 'error|fatal|could not|cannot|failed' <<<"$lines" || head -1 <<<"$lines"; } | cut -c1-100 | sed 's/|/\\|/g'
 }
 
 describe_start() {
@@ -169,7 +133,7 @@ table="| runtime | cgroup limit | launcher mode | starts? | allocate 2x the limi
 for rt in "${runtimes[@]}"; do
   name="$(label "$rt")"
   for mib in 512 1024; do
-    cg="$(new_cgroup "$mib")"
+    matrix_cgroup "$mib"
     for mode in none as data auto; do
       # shellcheck disable=SC2046 # the commands are space-free paths and numbers
       run_case "$cg" "$mode" $(start_cmd "$rt")
@@ -187,6 +151,87 @@ for rt in "${runtimes[@]}"; do
   done
 done
 
+# --- in a pod: growing a little at a time, 900 MiB in 1 GiB, live set and churn ----------
+# pod_case NAME MiB MODE CMD...: run_case in the container cgroup of a fresh pod (launcher copy on
+# tmpfs, as an emptyDir with medium Memory), through that copy; sets alloc to the outcome.
+pod_case() {
+  local name="$1" mib="$2" mode="$3" installed="$launch"
+  shift 3
+  new_pod "matrix-$name" "$mib" tmpfs "$installed"
+  launch="$emptydir/launch"
+  run_case "$ctr" "$mode" "$@"
+  launch="$installed"
+  alloc="$(describe_alloc)"
+  drop_pod
+}
+pod_row() { # table-variable cells...
+  local row="|"
+  local -n t="$1"
+  shift
+  for c in "$@"; do row+=" $c |"; done
+  echo "$row" >&2
+  t+=$'\n'"$row"
+}
+
+# The launcher's rlimit for a limit, from its own verbose line.
+launcher_rlimit() {
+  RLIMIT_INJECTOR_MEMORY_LIMIT=$(($1 << 20)) RLIMIT_INJECTOR_MODE=data RLIMIT_INJECTOR_VERBOSE=1 "$launch" -- true 2>&1 |
+    sed -n 's/.*RLIMIT_DATA=\([0-9]*\).*/\1/p'
+}
+
+growing="| program | pod limit | no launcher | rlimit = the limit (ratio 1, no headroom) | launcher, default settings |
+|---|---|---|---|---|"
+for shape in "${growing_shapes[@]}"; do
+  for mib in 256 1024; do
+    read -r kind cmd <<<"$(shape_cmd "$shape" $((2 * mib)))"
+    cells=("$(shape_label "$shape")" "$mib MiB")
+    for mode in none "$kind=$((mib << 20))" auto; do
+      # shellcheck disable=SC2086 # cmd is space-free paths and numbers
+      pod_case "$shape" "$mib" "$mode" $cmd
+      cells+=("$alloc")
+    done
+    pod_row growing "${cells[@]}"
+  done
+done
+for shape in py-list c-mmap; do
+  read -r kind cmd <<<"$(shape_cmd "$shape" 900)"
+  cells=("$(shape_label "$shape"), to 900 MiB" "1024 MiB")
+  for mode in none "$kind=$((1 << 30))" auto; do
+    # shellcheck disable=SC2086
+    pod_case "$shape" 1024 "$mode" $cmd
+    cells+=("$alloc")
+  done
+  pod_row growing "${cells[@]}"
+done
+
+churn="| program | pod limit | no launcher | launcher, no soft limit | launcher, default settings |
+|---|---|---|---|---|"
+for live in 600 700; do # three runs a cell: whether the heap outgrows the limit before a collection ends is a race
+  cells=("Go, $live MiB live, 400 x 8 MiB churned (3 runs)" "1024 MiB")
+  for soft in none off on; do
+    case_env=(RLIMIT_INJECTOR_GO_SOFT_LIMIT="$soft")
+    mode=auto
+    [[ $soft != none ]] || mode=none
+    runs=()
+    for _ in 1 2 3; do
+      pod_case churn 1024 "$mode" "$work/churn-go" "$live" 400 8
+      runs+=("${alloc%%:*}")
+    done
+    cells+=("$(IFS=';'; echo "${runs[*]}" | sed 's/;/; /g')")
+  done
+  case_env=()
+  pod_row churn "${cells[@]}"
+done
+for live in 450 600; do
+  cells=("node $("$node" --version), $live MiB live on the V8 heap, 100 x 8 MiB churned" "1024 MiB")
+  for mode in none auto; do
+    pod_case node-churn 1024 "$mode" "$node" "$assets/churn.js" "$live" 100 8
+    cells+=("$alloc")
+  done
+  cells+=("(the launcher sets nothing for Node)")
+  pod_row churn "${cells[@]:0:3}" "${cells[4]}" "${cells[3]}"
+done
+
 cmd_line="sudo bash hack/runtime-matrix.sh"
 {
   echo "# Runtime matrix (measured)"
@@ -200,6 +245,27 @@ cmd_line="sudo bash hack/runtime-matrix.sh"
   echo "The launcher takes the limit from the cgroup (\`RLIMIT_INJECTOR_MEMORY_LIMIT\` unset), ratio 1.0."
   echo
   echo "$table"
+  echo
+  echo "## Growing a little at a time, in a pod"
+  echo
+  echo "A pod's cgroups as the kubelet makes them for a one-container pod: a pod cgroup and a container"
+  echo "cgroup under it, both limited to the container's limit; the pod cgroup is also charged the"
+  echo "launcher's copy, written into a tmpfs (an emptyDir with \`medium: Memory\`) by \`launch --install\`"
+  echo "from the pod cgroup, as the init container does. Each program grows to twice the limit, 1 MiB (or"
+  echo "1 KiB) at a time. \"rlimit = the limit\" is the rlimit auto mode would pick, set with \`prlimit\` to"
+  echo "the limit itself: what the launcher did before the headroom. The launcher now sets"
+  echo "$(launcher_rlimit 256) bytes for 256 MiB and $(launcher_rlimit 1024) for 1 GiB (docs/launcher.md, \"The budget\")."
+  echo
+  echo "$growing"
+  echo
+  echo "## Live set and churn"
+  echo
+  echo "Go: \`src/launcher/testdata/churn\` (static) holds 600 or 700 MiB and then allocates and drops 8 MiB"
+  echo "buffers; the launcher sets \`GOMEMLIMIT\` to 90% of its rlimit unless \`RLIMIT_INJECTOR_GO_SOFT_LIMIT=off\`."
+  echo "\"failed (exit 2)\" is Go's \`fatal error: runtime: out of memory\` under the rlimit."
+  echo "Node: \`hack/runtime-matrix/churn.js\` keeps arrays on the V8 heap; Node sizes that heap from the cgroup"
+  echo "(half of it here), so it fails with its own heap error, not an OOM kill, with or without the launcher."
+  echo
+  echo "$churn"
 } >"$out_md"
-echo "$table"
 echo "runtime-matrix: wrote $out_md" >&2

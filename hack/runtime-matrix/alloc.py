@@ -1,11 +1,17 @@
-# Allocates and touches MiB megabytes in 64 MiB chunks (argv[1]); reports how far it got.
+# Allocates and touches argv[1] MiB in chunks of argv[2] KiB (default 65536, 64 MiB); reports how far it
+# got. With argv[3] == "one" it grows one bytearray by a chunk at a time instead of keeping a list.
 import sys
-target, chunk, chunks, done = int(sys.argv[1]), 64, [], 0
+target, chunk = int(sys.argv[1]) << 10, int(sys.argv[2]) if len(sys.argv) > 2 else 65536
+one = len(sys.argv) > 3 and sys.argv[3] == "one"
+chunks, whole, done = [], bytearray(), 0
 try:
     while done < target:
-        chunks.append(bytearray(b"\x01") * (chunk << 20))  # written, so touched
+        if one:
+            whole += b"\x01" * (chunk << 10)
+        else:
+            chunks.append(bytearray(b"\x01") * (chunk << 10))  # written, so touched
         done += chunk
 except MemoryError as e:
-    print(f"ERROR MemoryError at {done} MiB", flush=True)
+    print(f"ERROR MemoryError at {done >> 10} MiB", flush=True)
     sys.exit(1)
-print(f"OK allocated {done} MiB", flush=True)
+print(f"OK allocated {done >> 10} MiB", flush=True)

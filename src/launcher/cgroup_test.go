@@ -182,7 +182,7 @@ func TestCgroupParentOnlyLimit(t *testing.T) {
 	}
 	t.Cleanup(func() { os.Remove(child.dir) }) // runs before the parent's cleanup
 	out, stderr, ws := child.run(t, []string{envMode + "=data"}, launchBin, "--", "sh", "-c", "ulimit -d")
-	if ws.ExitStatus() != 0 || strings.TrimSpace(out) != strconv.Itoa(512<<10) {
-		t.Errorf("got %q (%v, stderr %q), want RLIMIT_DATA of the parent's 512 MiB", out, ws, stderr)
+	if want := strconv.FormatUint(rlimitFor(512<<20, 1)>>10, 10); ws.ExitStatus() != 0 || strings.TrimSpace(out) != want {
+		t.Errorf("got %q (%v, stderr %q), want RLIMIT_DATA %s KiB for the parent's 512 MiB", out, ws, stderr, want)
 	}
 }

@@ -122,14 +122,14 @@ func TestLimitIsSet(t *testing.T) {
 	limitEnv := envMemoryLimit + "=1073741824"
 	tests := []struct {
 		env  []string
-		want string // ulimit -v (KiB), ulimit -d (KiB), MALLOC_ARENA_MAX
+		want string // ulimit -v (KiB), ulimit -d (KiB), MALLOC_ARENA_MAX; 1016 MiB is 1 GiB less the headroom
 	}{
-		{[]string{limitEnv, envMode + "=as"}, "1048576 unlimited 2"},
-		{[]string{limitEnv, envMode + "=as", "MALLOC_ARENA_MAX=4"}, "1048576 unlimited 4"},
-		{[]string{limitEnv, envMode + "=data"}, "unlimited 1048576 -"},
-		{[]string{limitEnv, envMode + "=data", envRatio + "=0.5"}, "unlimited 524288 -"},
+		{[]string{limitEnv, envMode + "=as"}, "1040384 unlimited 2"},
+		{[]string{limitEnv, envMode + "=as", "MALLOC_ARENA_MAX=4"}, "1040384 unlimited 4"},
+		{[]string{limitEnv, envMode + "=data"}, "unlimited 1040384 -"},
+		{[]string{limitEnv, envMode + "=data", envRatio + "=0.5"}, "unlimited 520192 -"},
 		{[]string{limitEnv, envMode + "=off"}, "unlimited unlimited -"},
-		{[]string{limitEnv}, "1048576 unlimited 2"}, // auto: sh is neither JVM, Node nor Go
+		{[]string{limitEnv}, "1040384 unlimited 2"}, // auto: sh is neither JVM, Node nor Go
 		{[]string{envMemoryLimit + "=garbage", envMode + "=as"}, ""},
 	}
 	for _, tc := range tests {
@@ -161,7 +161,7 @@ func TestNeverRaisesHardLimit(t *testing.T) {
 
 func TestVerboseLine(t *testing.T) {
 	_, stderr, code := launch(t, []string{envMemoryLimit + "=1073741824", envRatio + "=0.5", envVerbose + "=1"}, "--", "true")
-	want := "rlimit-injector: limit 1073741824 from env " + envMemoryLimit + "; ratio 0.5; RLIMIT_AS=536870912; mode as (auto: "
+	want := "rlimit-injector: limit 1073741824 from env " + envMemoryLimit + "; headroom 8388608; ratio 0.5; RLIMIT_AS=532676608; mode as (auto: "
 	if code != 0 || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("got %q (exit %d), want one line starting %q", stderr, code, want)
 	}

@@ -21,9 +21,11 @@ import (
 var version = "dev"
 
 const (
-	envRatio   = "RLIMIT_INJECTOR_RATIO"
-	envVerbose = "RLIMIT_INJECTOR_VERBOSE"
-	envArenas  = "MALLOC_ARENA_MAX"
+	envRatio      = "RLIMIT_INJECTOR_RATIO"
+	envVerbose    = "RLIMIT_INJECTOR_VERBOSE"
+	envGoSoft     = "RLIMIT_INJECTOR_GO_SOFT_LIMIT"
+	envArenas     = "MALLOC_ARENA_MAX"
+	envGoMemLimit = "GOMEMLIMIT"
 )
 
 const usage = `usage: launch -- PROGRAM [ARGS...]
@@ -63,20 +65,16 @@ func run(args, environ []string, sys system) int {
 		return fail(code, err.Error())
 	}
 
-	set := p.target
-	if set > 0 {
-		set = capToHardLimit(p.mode.resource(), set)
-	}
 	if p.verbose {
-		fmt.Fprintln(os.Stderr, "rlimit-injector: "+p.describe(set))
+		fmt.Fprintln(os.Stderr, "rlimit-injector: "+p.describe())
 	}
-	if set > 0 {
+	if p.set > 0 {
 		// From here to execve nothing may need new memory from the kernel: the
 		// launcher's own Go runtime already holds ~700 MiB of address space, so
 		// under a small RLIMIT_AS any heap growth would be a fatal error.
 		reserveHeadroom()
-		if err := setLimit(p.mode.resource(), set); err != nil {
-			fmt.Fprintf(os.Stderr, "rlimit-injector: warning: setrlimit %s=%d failed: %v; running without a limit\n", p.mode.rlimitName(), set, err)
+		if err := setLimit(p.mode.resource(), p.set); err != nil {
+			fmt.Fprintf(os.Stderr, "rlimit-injector: warning: setrlimit %s=%d failed: %v; running without a limit\n", p.mode.rlimitName(), p.set, err)
 		}
 	}
 	err = syscall.Exec(p.path, p.argv, p.env)
@@ -145,6 +143,17 @@ func parseRatio(raw string) (float64, error) {
 	return r, nil
 }
 
+// parseGoSoft reads the switch for the Go soft limit: on unless "off".
+func parseGoSoft(raw string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(raw)) {
+	case "", "on":
+		return true, nil
+	case "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s=%q: want on or off", envGoSoft, raw)
+}
+
 type plan struct {
 	path    string // resolved program
 	argv    []string
@@ -153,11 +162,14 @@ type plan struct {
 	why     string // why auto chose the mode
 	limit   limit
 	ratio   float64
-	target  uint64 // rlimit to set; 0 = exec only
+	target  uint64 // rlimit wanted; 0 = exec only
+	set     uint64 // rlimit to set: target, or a lower hard limit already in force
+	goSoft  string // what was done about GOMEMLIMIT, for a Go program; "" otherwise
 	verbose bool
 }
 
-// makePlan decides everything without side effects (beyond reading files).
+// makePlan decides everything without side effects (beyond reading files and
+// the current rlimit).
 // On error it also returns the exit code.
 func makePlan(argv, environ []string, sys system) (plan, []string, int, error) {
 	getenv := envLookup(environ)
@@ -169,6 +181,10 @@ func makePlan(argv, environ []string, sys system) (plan, []string, int, error) {
 		return p, nil, exitBadSettings, err
 	}
 	if p.ratio, err = parseRatio(getenv(envRatio)); err != nil {
+		return p, nil, exitBadSettings, err
+	}
+	goSoft, err := parseGoSoft(getenv(envGoSoft))
+	if err != nil {
 		return p, nil, exitBadSettings, err
 	}
 	pathEnv := getenv("PATH")
@@ -187,20 +203,44 @@ func makePlan(argv, environ []string, sys system) (plan, []string, int, error) {
 	if p.limit.bytes == 0 {
 		return p, warnings, 0, nil
 	}
-	p.target = p.limit.bytes
-	if p.ratio < 1 {
-		p.target = uint64(float64(p.limit.bytes) * p.ratio)
-	}
+	p.target = rlimitFor(p.limit.bytes, p.ratio)
+	p.set = capToHardLimit(p.mode.resource(), p.target)
+	var add []string
 	if p.mode == modeAS && !hasEnv(environ, envArenas) {
 		// glibc reserves 64 MiB of address space per thread arena; under
 		// RLIMIT_AS those reservations alone can exhaust the budget.
-		p.env = append(append([]string(nil), environ...), envArenas+"=2")
+		add = append(add, envArenas+"=2")
+	}
+	if p.set > 0 && isGoBinary(p.path) {
+		var kv string
+		kv, p.goSoft = goSoftEnv(environ, goSoft, p.set)
+		if kv != "" {
+			add = append(add, kv)
+		}
+	}
+	if len(add) > 0 {
+		p.env = append(append([]string(nil), environ...), add...)
 	}
 	return p, warnings, 0, nil
 }
 
+// goSoftEnv decides GOMEMLIMIT for a Go program under rlimit: the entry to
+// add ("" for none) and what the verbose line says. Go's collector lets the
+// heap grow to twice the live set and knows nothing of the rlimit unless
+// GOMEMLIMIT says so; a value the container sets is never touched.
+func goSoftEnv(environ []string, on bool, rlimit uint64) (kv, says string) {
+	switch {
+	case hasEnv(environ, envGoMemLimit):
+		return "", envGoMemLimit + " kept (set by the container)"
+	case !on:
+		return "", envGoMemLimit + " not set (" + envGoSoft + "=off)"
+	}
+	kv = fmt.Sprintf("%s=%d", envGoMemLimit, goSoftLimit(rlimit))
+	return kv, kv + " set"
+}
+
 // describe is the verbose line: what limit, from where, and what was set.
-func (p plan) describe(set uint64) string {
+func (p plan) describe() string {
 	m := string(p.mode)
 	if p.why != "" {
 		m += " (auto: " + p.why + ")"
@@ -211,13 +251,20 @@ func (p plan) describe(set uint64) string {
 	if p.limit.bytes == 0 {
 		return fmt.Sprintf("no memory limit found (%s); mode %s; exec only", strings.Join(p.limit.seen, ", "), m)
 	}
-	s := fmt.Sprintf("limit %d from %s; ratio %g; %s=%d", p.limit.bytes, p.limit.from, p.ratio, p.mode.rlimitName(), set)
-	if set == 0 {
-		s = fmt.Sprintf("limit %d from %s; ratio %g; %s not set", p.limit.bytes, p.limit.from, p.ratio, p.mode.rlimitName())
-	} else if set < p.target {
-		s += fmt.Sprintf(" (capped by the existing hard limit; wanted %d)", p.target)
+	s := fmt.Sprintf("limit %d from %s; headroom %d; ratio %g; ", p.limit.bytes, p.limit.from, headroom(p.limit.bytes), p.ratio)
+	switch {
+	case p.set == 0:
+		s += p.mode.rlimitName() + " not set"
+	case p.set < p.target:
+		s += fmt.Sprintf("%s=%d (capped by the existing hard limit; wanted %d)", p.mode.rlimitName(), p.set, p.target)
+	default:
+		s += fmt.Sprintf("%s=%d", p.mode.rlimitName(), p.set)
 	}
-	return s + "; mode " + m
+	s += "; mode " + m
+	if p.goSoft != "" {
+		s += "; " + p.goSoft
+	}
+	return s
 }
 
 func envLookup(environ []string) func(string) string {

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// vectorsFile holds limit -> rlimit examples that the webhook's tests read too,
+// so both sides compute the same budget.
+const vectorsFile = "../test/resources/rlimit-vectors.tsv"
+
+func TestBudgetVectors(t *testing.T) {
+	f, err := os.Open(vectorsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows := 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		c := strings.Split(line, "\t")
+		if len(c) != 5 {
+			t.Fatalf("%q: want 5 tab-separated columns", line)
+		}
+		lim, err1 := strconv.ParseUint(c[0], 10, 64)
+		ratio, err2 := parseRatio(c[1])
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%q: %v %v", line, err1, err2)
+		}
+		got := []uint64{headroom(lim), rlimitFor(lim, ratio), goSoftLimit(rlimitFor(lim, ratio))}
+		for i, g := range got {
+			if strconv.FormatUint(g, 10) != c[i+2] {
+				t.Errorf("limit %d ratio %s: column %d is %d, file says %s", lim, c[1], i+3, g, c[i+2])
+			}
+		}
+		rows++
+	}
+	if err := sc.Err(); err != nil || rows < 10 {
+		t.Fatalf("read %d rows from %s: %v", rows, vectorsFile, err)
+	}
+}
+
+// The budget never exceeds the limit, never vanishes, and grows with the limit and the ratio.
+func TestBudgetShape(t *testing.T) {
+	prev := uint64(0)
+	for lim := uint64(1 << 20); lim <= 1<<40; lim += lim / 7 {
+		r := rlimitFor(lim, 1)
+		if r > lim || r < lim/2 || r < prev {
+			t.Fatalf("rlimitFor(%d, 1) = %d (previous %d)", lim, r, prev)
+		}
+		if h := rlimitFor(lim, 0.5); h > r/2+1 || h+1 < r/2 {
+			t.Fatalf("rlimitFor(%d, 0.5) = %d, want half of %d", lim, h, r)
+		}
+		if g := goSoftLimit(r); g >= r || g < r*8/10 {
+			t.Fatalf("goSoftLimit(%d) = %d", r, g)
+		}
+		prev = r
+	}
+}
