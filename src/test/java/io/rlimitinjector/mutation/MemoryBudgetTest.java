@@ -1,0 +1,31 @@
+package io.rlimitinjector.mutation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The status shows what the launcher sets: both sides are checked against the same examples. */
+class MemoryBudgetTest {
+    static Stream<String> vectors() throws IOException {
+        return Files.readAllLines(Path.of("src/test/resources/rlimit-vectors.tsv")).stream()
+                .filter(line -> !line.isBlank() && !line.startsWith("#"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("vectors")
+    void matchesTheLaunchersBudget(String vector) {
+        String[] fields = vector.split("\t");
+        long limit = Long.parseLong(fields[0]);
+        double ratio = Double.parseDouble(fields[1]);
+
+        assertThat(MemoryBudget.headroom(limit)).as("headroom").isEqualTo(Long.parseLong(fields[2]));
+        assertThat(MemoryBudget.rlimit(limit, ratio)).as("rlimit").isEqualTo(Long.parseLong(fields[3]));
+        assertThat(MemoryBudget.goSoftLimit(MemoryBudget.rlimit(limit, ratio))).as("GOMEMLIMIT")
+                .isEqualTo(Long.parseLong(fields[4]));
+    }
+}
