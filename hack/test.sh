@@ -10,6 +10,9 @@ need java "Java 17"
 need mvn "Maven 3.8+"
 need go "Go 1.22+"
 need python3 "the launcher's cgroup tests run python3"
+need gcc "the launcher's cgroup tests build static C allocators (glibc's libc.a, from libc6-dev)"
+need node "the launcher's cgroup tests run Node.js"
+need javac "the launcher's cgroup tests run a JVM with -Xmx above the limit"
 
 # The registry tests run a real registry (distribution v2) on loopback: Debian's docker-registry, installed once.
 if [[ ! -x /usr/bin/docker-registry ]]; then
