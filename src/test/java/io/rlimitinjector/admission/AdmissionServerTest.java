@@ -64,7 +64,7 @@ class AdmissionServerTest {
         assertThat(stored.at("/spec/containers/0/command").toString())
                 .isEqualTo("[\"/rlimit-injector/launch\",\"--\",\"python\",\"app.py\"]");
         assertThat(stored.at("/spec/initContainers/0/name").asString()).isEqualTo("rlimit-injector-install");
-        assertThat(stored.at("/spec/volumes/0/emptyDir/medium").asString()).isEqualTo("Memory");
+        assertThat(stored.at("/spec/volumes/0/emptyDir/sizeLimit").asString()).isEqualTo("8Mi");
 
         JsonNode second = post(Reviews.podCreate("uid-b", "shop", stored));
         assertThat(second.get("response").has("patch")).isFalse();
