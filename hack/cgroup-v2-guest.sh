@@ -15,7 +15,7 @@
 # Environment: RLIMIT_INJECTOR_CACHE (default $HOME/.cache/rlimit-injector), GUEST_MEM (MiB, default
 # 5120: the tests' 4000 MiB allocation must pass the kernel's overcommit check to reach the OOM
 # killer; QEMU maps only what the guest touches), GUEST_CPUS (default 2), GUEST_TIMEOUT (seconds for
-# one boot, default 600).
+# one boot, default 600), GUEST_RUNTIMES=1 (the image with a JRE and Node.js, as `matrix` uses).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,6 +23,11 @@ suite=bookworm
 mirror=http://deb.debian.org/debian
 # kmod loads brd, a RAM disk that gives the guest swap for the memory.swap.max case.
 packages=python3-minimal,kmod,util-linux,mount
+# A JRE and Node.js for the runtime matrix only: they make the initramfs 4x as large (126 MiB) and
+# the boot twice as slow, which the tests do not need. A second image, cached under its own key.
+if [[ ${GUEST_RUNTIMES:-} == 1 ]]; then
+  packages+=,openjdk-17-jre-headless,nodejs
+fi
 cache_root="${RLIMIT_INJECTOR_CACHE:-$HOME/.cache/rlimit-injector}/cgroup-v2-guest"
 mem="${GUEST_MEM:-5120}"
 cpus="${GUEST_CPUS:-2}"
@@ -97,7 +102,7 @@ build_locked() {
   kpkg="$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-/ {print $2; exit}')"
   [[ -n $kpkg ]] || die "no linux-image-cloud-amd64 in apt's lists"
   kver="${kpkg#linux-image-}"
-  (cd "$tmp" && apt-get download "$kpkg" 2>/dev/null)
+  (cd "$tmp" && apt-get download -q "$kpkg" >&2 2>/dev/null)
   dpkg-deb -x "$tmp/${kpkg}"_*.deb "$tmp/kernel"
 
   debootstrap --variant=minbase --include="$packages" "$suite" "$tmp/rootfs" "$mirror" >"$tmp/debootstrap.log" 2>&1 ||
@@ -180,9 +185,40 @@ EOF
   log "all $n cgroup tests ran and passed under cgroup v2"
 }
 
+# matrix: hack/runtime-matrix.sh in the image with a JRE and Node.js, with everything it would
+# compile built here; its cgroup v2 section replaces the one in docs/runtime-matrix.md.
+matrix() {
+  local payload java_home="${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
+  payload="$(mktemp -d)"
+  mkdir -p "$payload/prebuilt" "$payload/repo/hack" "$payload/repo/docs"
+  (cd "$repo/src/launcher" && CGO_ENABLED=0 go build -trimpath -o "$payload/prebuilt/launch" .)
+  gcc -O1 -o "$payload/prebuilt/alloc" "$repo/hack/runtime-matrix/alloc.c"
+  echo "C (gcc $(gcc -dumpversion), glibc malloc)" >"$payload/prebuilt/c-label"
+  "$java_home/bin/javac" -d "$payload/prebuilt" "$repo/hack/runtime-matrix/Alloc.java"
+  cp -r "$repo/hack/runtime-matrix.sh" "$repo/hack/runtime-matrix" "$payload/repo/hack/"
+  cp "$repo/docs/runtime-matrix.md" "$payload/repo/docs/"
+  cat >"$payload/run.sh" <<'EOF'
+#!/bin/sh
+# Kernel messages (the OOM killer's) off the console, which carries the file back.
+dmesg -n 1
+PREBUILT=/payload/prebuilt CASE_TIMEOUT=300 bash /payload/repo/hack/runtime-matrix.sh >/dev/null || exit
+echo "=== runtime-matrix.md"
+cat /payload/repo/docs/runtime-matrix.md
+echo "=== end"
+EOF
+  chmod 755 "$payload/run.sh"
+  GUEST_RUNTIMES=1 bash "$0" run "$payload" | tee "$payload/console" || die "the matrix failed in the guest"
+  sed -n '/^=== runtime-matrix.md$/,/^=== end$/p' "$payload/console" | sed '1d;$d' >"$payload/out.md"
+  grep -q '^## cgroup v2$' "$payload/out.md" || die "no cgroup v2 section came back from the guest"
+  mv "$payload/out.md" "$repo/docs/runtime-matrix.md"
+  rm -rf "$payload"
+  log "wrote docs/runtime-matrix.md"
+}
+
 case "${1:-}" in
   build) build ;;
   test) test_launcher ;;
+  matrix) matrix ;;
   run)
     [[ $# == 2 ]] || die "usage: $0 run DIR"
     run "$2"
