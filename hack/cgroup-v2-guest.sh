@@ -34,6 +34,15 @@ cpus="${GUEST_CPUS:-2}"
 boot_timeout="${GUEST_TIMEOUT:-600}"
 
 log() { printf '[cgroup-v2-guest] %s\n' "$*" >&2; }
+# Temporary directories, removed on exit however it comes.
+tmpdirs=()
+trap 'rm -rf "${tmpdirs[@]}"' EXIT
+newtmp() { # VAR [TEMPLATE]: VAR = a new temporary directory
+  local d
+  d="$(mktemp -d ${2:+"$2"})"
+  tmpdirs+=("$d")
+  printf -v "$1" '%s' "$d"
+}
 die() {
   log "ERROR: $*"
   exit 1
@@ -95,8 +104,7 @@ build() {
 build_locked() {
   local start tmp kpkg kver
   start=$(date +%s)
-  tmp="$(mktemp -d "$cache_root/.build.XXXXXX")"
-  trap 'rm -rf "$tmp"' EXIT
+  newtmp tmp "$cache_root/.build.XXXXXX"
   log "building the guest into $guest (first run only; about 3 minutes)"
 
   # The kernel: unpacked from its package, not installed (no initramfs-tools, no bootloader).
@@ -129,8 +137,6 @@ build_locked() {
   touch "$guest.new/ready"
   rm -rf "$guest"
   mv "$guest.new" "$guest"
-  rm -rf "$tmp"
-  trap - EXIT
   log "$(tr '\n' ';' <"$guest/VERSION")"
 }
 
@@ -140,7 +146,7 @@ run() {
   [[ -x $src/run.sh ]] || die "$src/run.sh is missing or not executable"
   build >/dev/null
   install_tools qemu-system-x86_64=qemu-system-x86 cpio=cpio
-  work="$(mktemp -d)"
+  newtmp work
   mkdir "$work/root"
   cp -a "$src" "$work/root/payload"
   # The uncompressed payload first: the kernel then unpacks the zstd base after it; appended
@@ -152,7 +158,6 @@ run() {
     -kernel "$guest/vmlinuz" -initrd "$work/initrd" -append "console=ttyS0 quiet panic=-1" \
     </dev/null | tr -d '\r' | tee "$work/console" || true # the status is read from the console
   status="$(sed -n 's/^cgroup-v2-guest: payload exit \([0-9]*\)$/\1/p' "$work/console" | tail -1)"
-  rm -rf "$work"
   [[ -n $status ]] || die "the guest never reported the payload's exit status (no boot, a crash or the ${boot_timeout}s timeout)"
   return "$status"
 }
@@ -162,7 +167,7 @@ run() {
 test_launcher() {
   local payload names n
   command -v go >/dev/null || die "go is required to build the test binary"
-  payload="$(mktemp -d)"
+  newtmp payload
   (cd "$repo/src/launcher" &&
     CGO_ENABLED=0 go test -c -tags cgroupv2guest -o "$payload/launcher.test" . &&
     CGO_ENABLED=0 go build -trimpath -o "$payload/launch" .)
@@ -183,7 +188,6 @@ EOF
     n=$((n + 1))
   done
   ! grep -q -- '--- SKIP' "$payload/console" || die "a test skipped in the guest"
-  rm -rf "$payload"
   log "all $n cgroup tests ran and passed under cgroup v2"
 }
 
@@ -193,7 +197,7 @@ EOF
 matrix() {
   local payload java_home="${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
   command -v node >/dev/null || die "node is required (the host's Node.js runs in the guest)"
-  payload="$(mktemp -d)"
+  newtmp payload
   mkdir -p "$payload/prebuilt" "$payload/repo/hack" "$payload/repo/docs" "$payload/bin"
   cp "$(readlink -f "$(command -v node)")" "$payload/bin/node"
   (cd "$repo/src/launcher" && CGO_ENABLED=0 go build -trimpath -o "$payload/prebuilt/launch" .)
@@ -216,7 +220,6 @@ EOF
   sed -n '/^=== runtime-matrix.md$/,/^=== end$/p' "$payload/console" | sed '1d;$d' >"$payload/out.md"
   grep -q '^## cgroup v2$' "$payload/out.md" || die "no cgroup v2 section came back from the guest"
   mv "$payload/out.md" "$repo/docs/runtime-matrix.md"
-  rm -rf "$payload"
   log "wrote docs/runtime-matrix.md"
 }
 
