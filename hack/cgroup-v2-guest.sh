@@ -191,36 +191,49 @@ EOF
   log "all $n cgroup tests ran and passed under cgroup v2"
 }
 
-# matrix: hack/runtime-matrix.sh in the image with a JRE, with everything it would compile built
-# here; its cgroup v2 section replaces the one in docs/runtime-matrix.md. Node.js is the host's own
-# binary (standalone, glibc only, as the guest's), so that both sections measure the same Node.
+# matrix: hack/runtime-matrix.sh in the image with a JRE, its programs built here by its own
+# build_programs (PREBUILT); the result replaces the "cgroup v2, in a QEMU guest" part at the end of
+# docs/runtime-matrix.md. Node.js is the host's own binary (standalone, glibc only, as the guest's),
+# so that both parts measure the same Node.
 matrix() {
-  local payload java_home="${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
+  local payload doc="$repo/docs/runtime-matrix.md" marker="## cgroup v2, in a QEMU guest"
   command -v node >/dev/null || die "node is required (the host's Node.js runs in the guest)"
   newtmp payload
-  mkdir -p "$payload/prebuilt" "$payload/repo/hack" "$payload/repo/docs" "$payload/bin"
+  mkdir -p "$payload/prebuilt" "$payload/bin"
   cp "$(readlink -f "$(command -v node)")" "$payload/bin/node"
-  (cd "$repo/src/launcher" && CGO_ENABLED=0 go build -trimpath -o "$payload/prebuilt/launch" .)
-  gcc -O1 -o "$payload/prebuilt/alloc" "$repo/hack/runtime-matrix/alloc.c"
-  echo "C (gcc $(gcc -dumpversion), glibc malloc)" >"$payload/prebuilt/c-label"
-  "$java_home/bin/javac" -d "$payload/prebuilt" "$repo/hack/runtime-matrix/Alloc.java"
-  cp -r "$repo/hack/runtime-matrix.sh" "$repo/hack/runtime-matrix" "$payload/repo/hack/"
-  cp "$repo/docs/runtime-matrix.md" "$payload/repo/docs/"
+  (
+    assets="$repo/hack/runtime-matrix" work="$payload/prebuilt"
+    java_home="${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
+    # shellcheck source=runtime-matrix/lib.sh
+    source "$assets/lib.sh"
+    build_programs
+    mv "$launch" "$work/launch"
+    rm -rf "$work/build"
+    echo "$c_label" >"$work/c-label"
+  )
+  cp -r "$repo/hack" "$payload/"
   cat >"$payload/run.sh" <<'EOF'
 #!/bin/sh
 # Kernel messages (the OOM killer's) off the console, which carries the file back.
 dmesg -n 1
-PATH=/payload/bin:$PATH PREBUILT=/payload/prebuilt CASE_TIMEOUT=300 bash /payload/repo/hack/runtime-matrix.sh >/dev/null || exit
+PATH=/payload/bin:$PATH PREBUILT=/payload/prebuilt CASE_TIMEOUT=300 OUT=/tmp/matrix.md \
+  MATRIX_CMD="bash hack/cgroup-v2-guest.sh matrix" bash /payload/hack/runtime-matrix.sh >/dev/null || exit
 echo "=== runtime-matrix.md"
-cat /payload/repo/docs/runtime-matrix.md
+cat /tmp/matrix.md
 echo "=== end"
 EOF
   chmod 755 "$payload/run.sh"
   GUEST_RUNTIMES=1 bash "$0" run "$payload" | tee "$payload/console" || die "the matrix failed in the guest"
-  sed -n '/^=== runtime-matrix.md$/,/^=== end$/p' "$payload/console" | sed '1d;$d' >"$payload/out.md"
-  grep -q '^## cgroup v2$' "$payload/out.md" || die "no cgroup v2 section came back from the guest"
-  mv "$payload/out.md" "$repo/docs/runtime-matrix.md"
-  log "wrote docs/runtime-matrix.md"
+  sed -n '/^=== runtime-matrix.md$/,/^=== end$/p' "$payload/console" | sed '1d;$d' >"$payload/v2.md"
+  grep -q 'cgroup v2 memory controller' "$payload/v2.md" || die "no cgroup v2 matrix came back from the guest"
+  {
+    # The cgroup v1 part without any old v2 part (and without its trailing blank lines).
+    awk -v m="$marker" '$0 == m {exit} /^$/ {blank++; next} {while (blank) {print ""; blank--} print}' "$doc"
+    echo
+    sed -e 's/^## /### /' -e "s/^# Runtime matrix (measured)\$/$marker/" "$payload/v2.md"
+  } >"$payload/doc.md"
+  mv "$payload/doc.md" "$doc"
+  log "wrote the cgroup v2 part of docs/runtime-matrix.md"
 }
 
 case "${1:-}" in
