@@ -156,7 +156,7 @@ run() {
   timeout "$boot_timeout" qemu-system-x86_64 -accel tcg -M pc -m "$mem" -smp "$cpus" \
     -display none -serial stdio -monitor none -no-reboot -nic none \
     -kernel "$guest/vmlinuz" -initrd "$work/initrd" -append "console=ttyS0 quiet panic=-1" \
-    </dev/null | tr -d '\r' | tee "$work/console" || true # the status is read from the console
+    </dev/null | stdbuf -oL tr -d '\r' | tee "$work/console" || true # the status is read from the console
   status="$(sed -n 's/^cgroup-v2-guest: payload exit \([0-9]*\)$/\1/p' "$work/console" | tail -1)"
   [[ -n $status ]] || die "the guest never reported the payload's exit status (no boot, a crash or the ${boot_timeout}s timeout)"
   return "$status"
