@@ -9,6 +9,7 @@
 #
 #   sudo bash hack/runtime-matrix.sh            # prints the table, writes docs/runtime-matrix.md
 #   OUT=/tmp/m.md bash hack/runtime-matrix.sh   # write elsewhere
+#   bash hack/cgroup-v2-guest.sh matrix         # the same under cgroup v2, in a QEMU guest
 #
 # Needs root and a memory cgroup (v1, or v2 with the memory controller delegated
 # to this process's cgroup), Go, gcc, python3, node and a JDK 17
@@ -24,7 +25,9 @@ case_timeout="${CASE_TIMEOUT:-60}"
 
 die() { echo "runtime-matrix: $*" >&2; exit 1; }
 [[ $(id -u) == 0 ]] || die "needs root (creates memory cgroups)"
-for tool in gcc python3 node timeout; do command -v "$tool" >/dev/null || die "$tool not found"; done
+tools=(python3 node timeout)
+[[ -n ${PREBUILT:-} ]] || tools+=(gcc go)
+for tool in "${tools[@]}"; do command -v "$tool" >/dev/null || die "$tool not found"; done
 [[ -x "$java_home/bin/java" ]] || die "no JDK at $java_home (set JAVA_HOME)"
 
 # shellcheck source=runtime-matrix/lib.sh
@@ -122,7 +125,7 @@ alloc_cmd() { # runtime MiB
 label() {
   case "$1" in
     python3) echo "python $("$python" -c 'import platform; print(platform.python_version())')" ;;
-    c) echo "C (gcc $(gcc -dumpversion), glibc malloc)" ;;
+    c) echo "$c_label" ;;
     java) echo "java $("$java_home/bin/java" -version 2>&1 | awk -F'"' 'NR==1 {print $2}') (default flags)" ;;
     node) echo "node $("$node" --version)" ;;
   esac
@@ -232,7 +235,10 @@ for live in 450 600; do
   pod_row churn "${cells[@]:0:3}" "${cells[4]}" "${cells[3]}"
 done
 
-cmd_line="sudo bash hack/runtime-matrix.sh"
+cmd_line="${MATRIX_CMD:-sudo bash hack/runtime-matrix.sh}"
+# The part hack/cgroup-v2-guest.sh matrix appends stays as it is.
+v2_part=""
+[[ $cg_version == 2 || ! -f $out_md ]] || v2_part="$(sed -n '/^## cgroup v2, in a QEMU guest$/,$p' "$out_md")"
 {
   echo "# Runtime matrix (measured)"
   echo
@@ -267,5 +273,6 @@ cmd_line="sudo bash hack/runtime-matrix.sh"
   echo "(half of it here), so it fails with its own heap error, not an OOM kill, with or without the launcher."
   echo
   echo "$churn"
+  [[ -z $v2_part ]] || printf '\n%s\n' "$v2_part"
 } >"$out_md"
 echo "runtime-matrix: wrote $out_md" >&2

@@ -96,17 +96,26 @@ cleanup_cgroups() {
   for c in "${cgroups[@]}"; do rmdir "$c" 2>/dev/null || true; done
 }
 
-# build_programs: the launcher ($launch) and the allocation programs, into $work.
+# build_programs: the launcher ($launch) and the allocation programs, into $work; c_label names
+# the C compiler. With PREBUILT=DIR they are copied from DIR, where an earlier build_programs put
+# them (hack/cgroup-v2-guest.sh matrix: the guest has no compilers).
 build_programs() {
+  python="$(python3 -c 'import sys; print(sys.executable)')" # past any pyenv shim
+  node="$(command -v node)"
+  if [[ -n ${PREBUILT:-} ]]; then
+    cp -r "$PREBUILT"/. "$work/"
+    launch="$work/launch"
+    c_label="$(cat "$work/c-label")"
+    return
+  fi
   bash "$repo/src/launcher/build.sh" "$work/build" >/dev/null
   launch="$work/build/launcher/linux-$(go env GOARCH)/launch"
+  c_label="C (gcc $(gcc -dumpversion), glibc malloc)"
   gcc -O1 -o "$work/alloc" "$assets/alloc.c"
   gcc -O1 -static -o "$work/alloc-static" "$assets/alloc.c"
   (cd "$repo/src/launcher" && CGO_ENABLED=0 go build -o "$work/alloc-go" ./testdata/alloc &&
     CGO_ENABLED=0 go build -o "$work/churn-go" ./testdata/churn)
   "$java_home/bin/javac" -d "$work" "$assets/Alloc.java"
-  python="$(python3 -c 'import sys; print(sys.executable)')" # past any pyenv shim
-  node="$(command -v node)"
 }
 
 # Programs that grow by 1 MiB (or small blocks) at a time, as a leak does (issue 16).

@@ -67,17 +67,21 @@ func newTestCgroup(t *testing.T, limitBytes uint64) *testCgroup {
 		os.Remove(c.dir)
 		requireOrSkip(t, false, "cannot set up a memory cgroup: "+setupErr.Error())
 	}
+	removeAtEnd(t, c.dir)
+	return c
+}
+
+// removeAtEnd removes the cgroup dir when the test ends, once its processes are gone.
+func removeAtEnd(t *testing.T, dir string) {
 	t.Cleanup(func() {
-		// The cgroup can be removed only once its processes are gone.
 		for i := 0; i < 50; i++ {
-			if err := os.Remove(c.dir); err == nil || os.IsNotExist(err) {
+			if err := os.Remove(dir); err == nil || os.IsNotExist(err) {
 				return
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
-		t.Errorf("could not remove %s", c.dir)
+		t.Errorf("could not remove %s", dir)
 	})
-	return c
 }
 
 func (c *testCgroup) setup(files map[string]string, optional, optValue string) error {
