@@ -32,7 +32,7 @@ public final class WarmUp {
      * Enough for the JIT to have compiled the request path, at the chart's compile thresholds, before the first pod
      * comes: PERFORMANCE.md has the first 100 admissions after a start against the steady state.
      */
-    static final int HTTPS_REQUESTS = 200;
+    static final int HTTPS_REQUESTS = 50;
     private static final String REVIEW = "/warmup-review.json";
 
     private final FutureTask<Void> task;
