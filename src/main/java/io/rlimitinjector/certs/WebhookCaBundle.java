@@ -15,20 +15,23 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@code caBundle} of the webhook's own MutatingWebhookConfiguration. CAs are only ever added, and removed once
- * expired: a replica acting on an older read of the Secret must never take away a CA another replica's certificate
- * already depends on.
+ * The {@code caBundle} of the webhook's own MutatingWebhookConfiguration. A replica acting on an older read of the
+ * Secret must never take away a CA another replica's certificate already depends on, nor keep every CA it ever saw.
  */
 public final class WebhookCaBundle {
     private static final int ATTEMPTS = 5;
     /** A stale resourceVersion: 409 from an update, 422 from a JSON patch whose test operation failed. */
     private static final Set<Integer> CONFLICTS = Set.of(409, 422);
+
+    private static final Comparator<X509Certificate> NEWEST_LAST =
+            Comparator.comparing(X509Certificate::getNotBefore).thenComparing(X509Certificate::getSerialNumber);
 
     private final KubernetesClient client;
     private final String configurationName;
@@ -81,17 +84,20 @@ public final class WebhookCaBundle {
         return true;
     }
 
-    /** The CAs already trusted and still valid, then the wanted ones not among them; as PEM. */
+    /**
+     * The wanted CAs and, of those trusted now but no longer wanted, only the newest still valid: it may sign the
+     * certificate of a replica that has not yet read the Secret or file again. Older ones can verify nothing a
+     * replica serves, so a Secret recreated again and again does not grow the bundle. Newest first, so replicas with
+     * different reads agree on one order and do not patch back and forth.
+     */
     static String merged(String currentPem, List<X509Certificate> authorities, Instant now)
             throws IOException, GeneralSecurityException {
-        Set<X509Certificate> kept = new LinkedHashSet<>();
-        for (X509Certificate certificate : PemIdentity.certificates(currentPem)) {
-            if (certificate.getNotAfter().toInstant().isAfter(now)) {
-                kept.add(certificate);
-            }
-        }
-        kept.addAll(authorities);
-        return CertificateAuthority.pemAll(kept);
+        Set<X509Certificate> kept = new LinkedHashSet<>(authorities);
+        PemIdentity.certificates(currentPem).stream()
+                .filter(certificate -> !kept.contains(certificate) && certificate.getNotAfter().toInstant().isAfter(now))
+                .max(NEWEST_LAST)
+                .ifPresent(kept::add);
+        return CertificateAuthority.pemAll(kept.stream().sorted(NEWEST_LAST.reversed()).toList());
     }
 
     private static String decode(String base64) {

@@ -47,7 +47,7 @@ final class AutoMode {
     }
 
     private static ModeChoice choice(Runtime runtime, String evidence) {
-        return new ModeChoice(runtime.mode, "auto: " + evidence + " (" + runtime.displayName + ")");
+        return new ModeChoice(runtime.mode, "auto: " + evidence + " (" + runtime.displayName + ")", runtime);
     }
 
     /** The program a command really runs, looking through wrappers such as {@code env} and {@code sh -c "exec ..."}. */

@@ -10,12 +10,15 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  *
  * @param type {@code container}, {@code initContainer} or {@code sidecar} (an init container that keeps running)
  * @param mode {@code as}, {@code data}, or {@code auto} when the launcher decides
+ * @param rlimit the bytes the launcher sets for that limit and ratio, its headroom taken off ({@link MemoryBudget})
+ * @param goMemLimit the {@code GOMEMLIMIT} the launcher gives a Go program, or why it gives none; only where the
+ *     program is Go or is left to the launcher to recognise
  * @param limitSource where the launcher reads the limit: the downward API's {@code limits.memory}
  * @param entrypointSource where the wrapped program came from: {@code command}, {@code annotation} or {@code registry}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"name", "type", "mode", "modeReason", "ratio", "memoryLimit", "limitSource", "entrypointSource",
-        "launcherImage", "reason", "skipped"})
+@JsonPropertyOrder({"name", "type", "mode", "modeReason", "ratio", "memoryLimit", "rlimit", "goMemLimit", "limitSource",
+        "entrypointSource", "launcherImage", "reason", "skipped"})
 public record ContainerDecision(
         String name,
         String type,
@@ -23,6 +26,8 @@ public record ContainerDecision(
         String modeReason,
         String ratio,
         String memoryLimit,
+        Long rlimit,
+        String goMemLimit,
         String limitSource,
         String entrypointSource,
         String launcherImage,
@@ -31,15 +36,15 @@ public record ContainerDecision(
 
     public static final String LIMIT_SOURCE = "downward API limits.memory";
 
-    static ContainerDecision wrapped(ContainerRef ref, ModeChoice mode, double ratio, String memoryLimit,
-            String entrypointSource, String launcherImage) {
+    static ContainerDecision wrapped(ContainerRef ref, ModeChoice mode, double ratio, String memoryLimit, Long rlimit,
+            String goMemLimit, String entrypointSource, String launcherImage) {
         return new ContainerDecision(ref.name(), ref.type(), mode.mode().value(), mode.reason(), Ratio.format(ratio),
-                memoryLimit, LIMIT_SOURCE, entrypointSource, launcherImage, null, null);
+                memoryLimit, rlimit, goMemLimit, LIMIT_SOURCE, entrypointSource, launcherImage, null, null);
     }
 
     static ContainerDecision skipped(ContainerRef ref, SkipReason reason, String detail) {
-        return new ContainerDecision(ref.name(), ref.type(), null, null, null, null, null, null, null, reason.code(),
-                detail);
+        return new ContainerDecision(ref.name(), ref.type(), null, null, null, null, null, null, null, null, null,
+                reason.code(), detail);
     }
 
     @JsonIgnore

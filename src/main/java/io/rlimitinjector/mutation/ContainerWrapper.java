@@ -23,7 +23,7 @@ final class ContainerWrapper {
      * replaces CMD. So the program moves into {@code command}, and the image CMD into {@code args} only when the pod
      * set neither.
      */
-    static void wrap(Container container, Program program, Mode mode, double ratio) {
+    static void wrap(Container container, Program program, Mode mode, double ratio, boolean goSoftLimit) {
         boolean hadCommand = container.getCommand() != null && !container.getCommand().isEmpty();
         boolean hadArgs = container.getArgs() != null && !container.getArgs().isEmpty();
         List<String> command = new ArrayList<>(List.of(Contract.LAUNCHER, "--"));
@@ -41,6 +41,9 @@ final class ContainerWrapper {
         addIfAbsent(env, new EnvVar(Contract.ENV_MEMORY_LIMIT, null, memoryLimit));
         addIfAbsent(env, new EnvVar(Contract.ENV_MODE, mode.value(), null));
         addIfAbsent(env, new EnvVar(Contract.ENV_RATIO, Ratio.format(ratio), null));
+        if (!goSoftLimit) {
+            addIfAbsent(env, new EnvVar(Contract.ENV_GO_SOFT_LIMIT, "off", null));
+        }
         container.setEnv(env);
 
         List<VolumeMount> mounts = container.getVolumeMounts() == null

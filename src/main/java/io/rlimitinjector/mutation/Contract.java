@@ -9,6 +9,7 @@ public final class Contract {
     public static final String RATIO = PREFIX + "ratio";
     public static final String EXCLUDE_CONTAINERS = PREFIX + "exclude-containers";
     public static final String COMMAND_PREFIX = PREFIX + "command.";
+    public static final String GO_SOFT_LIMIT = PREFIX + "go-soft-limit";
     public static final String STATUS = PREFIX + "status";
 
     public static final String VOLUME = "rlimit-injector";
@@ -19,6 +20,7 @@ public final class Contract {
     public static final String ENV_MEMORY_LIMIT = "RLIMIT_INJECTOR_MEMORY_LIMIT";
     public static final String ENV_MODE = "RLIMIT_INJECTOR_MODE";
     public static final String ENV_RATIO = "RLIMIT_INJECTOR_RATIO";
+    public static final String ENV_GO_SOFT_LIMIT = "RLIMIT_INJECTOR_GO_SOFT_LIMIT";
 
     private Contract() {
     }

@@ -1,8 +1,5 @@
 package io.rlimitinjector.mutation;
 
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirements;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.util.Objects;
 
 /**
@@ -11,17 +8,15 @@ import java.util.Objects;
  * @param launcherImage image holding {@code /launch}, preferably by digest
  * @param defaultMode mode for pods that do not choose one
  * @param defaultRatio limit multiplier for pods that do not choose one, {@code 0 < r <= 1}
- * @param installResources requests and limits of the install init container
  */
 public record InjectionSettings(
-        String launcherImage, Mode defaultMode, double defaultRatio, ResourceRequirements installResources) {
+        String launcherImage, Mode defaultMode, double defaultRatio) {
 
     public static final String DEFAULT_LAUNCHER_IMAGE = "ghcr.io/rlimit-injector/launcher:0.1.0";
 
     public InjectionSettings {
         Objects.requireNonNull(launcherImage, "launcherImage");
         Objects.requireNonNull(defaultMode, "defaultMode");
-        Objects.requireNonNull(installResources, "installResources");
         if (launcherImage.isBlank()) {
             throw new IllegalArgumentException("launcher image must not be empty");
         }
@@ -31,20 +26,10 @@ public record InjectionSettings(
     }
 
     public static InjectionSettings defaults() {
-        return new InjectionSettings(DEFAULT_LAUNCHER_IMAGE, Mode.AUTO, 1.0, installResources("10m", "16Mi", "100m", "32Mi"));
-    }
-
-    /** Small fixed resources so namespaces with a ResourceQuota still accept the pod. */
-    public static ResourceRequirements installResources(String cpuRequest, String memoryRequest, String cpuLimit, String memoryLimit) {
-        return new ResourceRequirementsBuilder()
-                .addToRequests("cpu", new Quantity(cpuRequest))
-                .addToRequests("memory", new Quantity(memoryRequest))
-                .addToLimits("cpu", new Quantity(cpuLimit))
-                .addToLimits("memory", new Quantity(memoryLimit))
-                .build();
+        return new InjectionSettings(DEFAULT_LAUNCHER_IMAGE, Mode.AUTO, 1.0);
     }
 
     public InjectionSettings withLauncherImage(String image) {
-        return new InjectionSettings(image, defaultMode, defaultRatio, installResources);
+        return new InjectionSettings(image, defaultMode, defaultRatio);
     }
 }

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.SeccompProfile;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -24,7 +25,10 @@ final class LauncherInstall {
     private LauncherInstall() {
     }
 
-    static void addTo(PodSpec spec, InjectionSettings settings) {
+    /** The ServiceAccount admission plugin mounts the API token into every container without a mount here. */
+    static final String TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+    static void addTo(PodSpec spec, InjectionSettings settings, ResourceRequirements resources) {
         List<Volume> volumes = spec.getVolumes() == null ? new ArrayList<>() : new ArrayList<>(spec.getVolumes());
         if (volumes.stream().noneMatch(volume -> Contract.VOLUME.equals(volume.getName()))) {
             volumes.add(volume());
@@ -38,7 +42,7 @@ final class LauncherInstall {
         Container install = initContainers.stream()
                 .filter(LauncherInstall::isInstallContainer)
                 .findFirst()
-                .orElseGet(() -> container(settings));
+                .orElseGet(() -> container(settings, resources));
         initContainers.remove(install);
         initContainers.add(0, install);
         spec.setInitContainers(initContainers);
@@ -59,17 +63,23 @@ final class LauncherInstall {
     }
 
     /** Pod Security "restricted" in full, so the injection never makes a compliant pod non-compliant. */
-    private static Container container(InjectionSettings settings) {
+    private static Container container(InjectionSettings settings, ResourceRequirements resources) {
         Container install = new Container();
         install.setName(Contract.INSTALL_CONTAINER);
         install.setImage(settings.launcherImage());
         install.setImagePullPolicy("IfNotPresent");
         install.setCommand(new ArrayList<>(List.of("/launch", "--install", Contract.MOUNT_PATH)));
-        install.setResources(settings.installResources());
+        install.setResources(resources);
         VolumeMount mount = new VolumeMount();
         mount.setName(Contract.VOLUME);
         mount.setMountPath(Contract.MOUNT_PATH);
-        install.setVolumeMounts(new ArrayList<>(List.of(mount)));
+        // The install needs no API token. Without a mount of its own there, the API server's ServiceAccount plugin
+        // adds the token after us, and that change makes the API server call the webhook a second time.
+        VolumeMount noToken = new VolumeMount();
+        noToken.setName(Contract.VOLUME);
+        noToken.setMountPath(TOKEN_PATH);
+        noToken.setReadOnly(true);
+        install.setVolumeMounts(new ArrayList<>(List.of(mount, noToken)));
         install.setTerminationMessagePolicy("FallbackToLogsOnError");
         SecurityContext security = new SecurityContext();
         security.setRunAsNonRoot(true);

@@ -74,31 +74,31 @@ public final class PodMutator {
                         list(pod.getSpec().getContainers()).stream().map(ContainerRef::of))
                 .toList();
         ProgramFinder programs = new ProgramFinder(lookups.sharingOneBudget());
+        InstallResources install = InstallResources.of(pod.getSpec());
         for (ContainerRef ref : refs) {
-            ContainerDecision decision = decide(ref, pod, namespace, podSettings, previous, programs, warnings);
+            ContainerDecision decision = decide(ref, pod, namespace, podSettings, previous, programs, install, warnings);
             if (!decision.isWrapped()) {
                 warnings.add("container \"" + ref.name() + "\" not wrapped: " + decision.skipped());
             }
             decisions.add(decision);
         }
         if (decisions.stream().anyMatch(ContainerDecision::isWrapped)) {
-            LauncherInstall.addTo(pod.getSpec(), settings);
+            LauncherInstall.addTo(pod.getSpec(), settings, install.requirements());
         }
         writeStatus(pod, new InjectionStatus(null, decisions));
         return new MutationResult(pod, decisions, warnings, null);
     }
 
     private ContainerDecision decide(ContainerRef ref, Pod pod, String namespace, PodSettings podSettings,
-            Optional<InjectionStatus> previous, ProgramFinder programs, List<String> warnings) {
+            Optional<InjectionStatus> previous, ProgramFinder programs, InstallResources install, List<String> warnings) {
         Container container = ref.container();
         PodSettings.ModeSetting mode = podSettings.modeOf(ref.name(), warnings);
         if (ContainerWrapper.isWrapped(container)) {
             // Reinvocation: keep what the first pass decided, so a second pass changes nothing.
             return previous.flatMap(status -> status.decisionFor(ref.name()))
                     .filter(ContainerDecision::isWrapped)
-                    .orElseGet(() -> ContainerDecision.wrapped(ref,
-                            new ModeChoice(Mode.AUTO, "already wrapped before this admission"),
-                            podSettings.ratio(), memoryLimitText(container), "command", settings.launcherImage()));
+                    .orElseGet(() -> wrapped(ref, new ModeChoice(Mode.AUTO, "already wrapped before this admission"),
+                            podSettings, memoryLimitText(container), envNames(container, Map.of()), "command"));
         }
         if (podSettings.excluded().contains(ref.name())) {
             return ContainerDecision.skipped(ref, SkipReason.EXCLUDED, "excluded by annotation " + Contract.EXCLUDE_CONTAINERS);
@@ -114,6 +114,9 @@ public final class PodMutator {
         if (bytes.isEmpty()) {
             return ContainerDecision.skipped(ref, SkipReason.INVALID_MEMORY_LIMIT, "memory limit \"" + limit + "\" is not a valid quantity");
         }
+        if (!install.possible() && !hasInstallContainer(pod.getSpec())) {
+            return ContainerDecision.skipped(ref, SkipReason.POD_TOO_SMALL_FOR_INSTALL, install.problem());
+        }
         if (ContainerWrapper.hasConflictingMount(container)) {
             return ContainerDecision.skipped(ref, SkipReason.MOUNT_CONFLICT, "it already mounts something at " + Contract.MOUNT_PATH
                     + " or a volume named " + Contract.VOLUME);
@@ -128,6 +131,7 @@ public final class PodMutator {
                 .filter(variable -> Contract.ENV_MODE.equals(variable.getName()))
                 .map(variable -> variable.getValue() == null ? "" : variable.getValue())
                 .findFirst();
+        Set<String> envNames = envNames(container, program.imageEnv());
         ModeChoice choice;
         if (envMode.isPresent()) {
             // The container's own variable wins at run time, so it must win in the status too.
@@ -138,14 +142,43 @@ public final class PodMutator {
             }
             choice = new ModeChoice(parsed.get(), "container env " + Contract.ENV_MODE);
         } else if (mode.mode() == Mode.AUTO) {
-            choice = AutoMode.decide(runs(container, program), container.getImage(), envNames(container, program),
-                    gpuResources(container));
+            choice = AutoMode.decide(runs(container, program), container.getImage(), envNames, gpuResources(container));
         } else {
             choice = new ModeChoice(mode.mode(), mode.source());
         }
-        ContainerWrapper.wrap(container, program, choice.mode(), podSettings.ratio());
-        return ContainerDecision.wrapped(ref, choice, podSettings.ratio(), limit, program.source(),
+        ContainerWrapper.wrap(container, program, choice.mode(), podSettings.ratio(), podSettings.goSoftLimit());
+        return wrapped(ref, choice, podSettings, limit, envNames, program.source());
+    }
+
+    private ContainerDecision wrapped(ContainerRef ref, ModeChoice choice, PodSettings podSettings, String limit,
+            Set<String> envNames, String entrypointSource) {
+        OptionalLong bytes = MemoryQuantity.toBytes(limit);
+        Long rlimit = bytes.isPresent() ? MemoryBudget.rlimit(bytes.getAsLong(), podSettings.ratio()) : null;
+        String goMemLimit = rlimit == null ? null : goMemLimit(choice, podSettings, envNames, rlimit);
+        return ContainerDecision.wrapped(ref, choice, podSettings.ratio(), limit, rlimit, goMemLimit, entrypointSource,
                 settings.launcherImage());
+    }
+
+    /**
+     * What the launcher does about {@code GOMEMLIMIT}, where the program is Go or is left to the launcher to
+     * recognise; null elsewhere. The launcher sets it only for a Go binary, and never over the container's own.
+     */
+    private static String goMemLimit(ModeChoice choice, PodSettings podSettings, Set<String> envNames, long rlimit) {
+        if (choice.runtime() != Runtime.GO && choice.mode() != Mode.AUTO) {
+            return null;
+        }
+        if (envNames.contains("GOMEMLIMIT")) {
+            return "kept: the container sets GOMEMLIMIT";
+        }
+        if (!podSettings.goSoftLimit()) {
+            return "off: annotation " + Contract.GO_SOFT_LIMIT;
+        }
+        String value = Long.toString(MemoryBudget.goSoftLimit(rlimit));
+        return choice.runtime() == Runtime.GO ? value : value + " if the program is a Go binary";
+    }
+
+    private static boolean hasInstallContainer(PodSpec spec) {
+        return list(spec.getInitContainers()).stream().anyMatch(LauncherInstall::isInstallContainer);
     }
 
     /** The argv the container will run, which is what the auto mode inspects. */
@@ -156,8 +189,8 @@ public final class PodMutator {
         return argv;
     }
 
-    private static Set<String> envNames(Container container, Program program) {
-        Set<String> names = new TreeSet<>(program.imageEnv().keySet());
+    private static Set<String> envNames(Container container, Map<String, String> imageEnv) {
+        Set<String> names = new TreeSet<>(imageEnv.keySet());
         list(container.getEnv()).stream().map(EnvVar::getName).forEach(names::add);
         return names;
     }

@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 
 /** The pod's own choices, read from its annotations on top of the webhook's defaults; bad values are reported. */
 record PodSettings(Map<String, String> annotations, Mode mode, String modeSource, double ratio, Set<String> excluded,
-        List<String> warnings) {
+        boolean goSoftLimit, List<String> warnings) {
 
     static PodSettings read(Map<String, String> annotations, InjectionSettings defaults) {
         List<String> warnings = new ArrayList<>();
@@ -40,7 +40,16 @@ record PodSettings(Map<String, String> annotations, Mode mode, String modeSource
                 .map(String::trim)
                 .filter(name -> !name.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
-        return new PodSettings(annotations, mode, modeSource, ratio, excluded, List.copyOf(warnings));
+        boolean goSoftLimit = true;
+        String goSoftText = annotations.get(Contract.GO_SOFT_LIMIT);
+        if (goSoftText != null) {
+            if ("off".equalsIgnoreCase(goSoftText.trim())) {
+                goSoftLimit = false;
+            } else if (!"on".equalsIgnoreCase(goSoftText.trim())) {
+                warnings.add(invalid(Contract.GO_SOFT_LIMIT, goSoftText, "on or off", "on"));
+            }
+        }
+        return new PodSettings(annotations, mode, modeSource, ratio, excluded, goSoftLimit, List.copyOf(warnings));
     }
 
     /** The container's mode: its own annotation, else the pod's, else the default. */

@@ -15,8 +15,7 @@ class WarmUpTest {
     @EnumSource(Mode.class)
     void goesThroughWhateverTheDefaultMode(Mode defaultMode) {
         InjectionSettings defaults = InjectionSettings.defaults();
-        InjectionSettings settings = new InjectionSettings(defaults.launcherImage(), defaultMode, 1.0,
-                defaults.installResources());
+        InjectionSettings settings = new InjectionSettings(defaults.launcherImage(), defaultMode, 1.0);
         WarmUp warmUp = WarmUp.start(new AdmissionReviewHandler(new PodMutator(settings, EntrypointResolver.NONE)));
         assertThatCode(warmUp::await).doesNotThrowAnyException();
     }

@@ -72,16 +72,19 @@ class RotationPlanTest {
     }
 
     @Test
-    void theWebhookBundleOnlyGainsCasAndLosesExpiredOnes() throws Exception {
-        CertificateAuthority expiring = CertificateAuthority.create("expiring", Duration.ofHours(1));
-        CertificateAuthority other = CertificateAuthority.create("other", Duration.ofDays(10));
-        CertificateAuthority wanted = CertificateAuthority.create("wanted", Duration.ofDays(10));
-        String current = expiring.certificatePem() + other.certificatePem();
+    void theWebhookBundleKeepsTheWantedCasAndOnlyTheNewestOtherOneUntilItExpires() throws Exception {
+        Duration validity = Duration.ofDays(10);
+        CertificateAuthority oldest = CertificateAuthority.create("oldest", start.minus(Duration.ofDays(3)), validity);
+        CertificateAuthority previous = CertificateAuthority.create("previous", start.minus(Duration.ofDays(2)), validity);
+        CertificateAuthority wanted = CertificateAuthority.create("wanted", start.minus(Duration.ofDays(1)), validity);
+        String current = oldest.certificatePem() + previous.certificatePem();
 
         String merged = WebhookCaBundle.merged(current, List.of(wanted.certificate()), start);
-        assertThat(merged).isEqualTo(current + wanted.certificatePem());
+        assertThat(merged).as("a Secret recreated twice").isEqualTo(wanted.certificatePem() + previous.certificatePem());
         assertThat(WebhookCaBundle.merged(merged, List.of(wanted.certificate()), start)).isEqualTo(merged);
-        assertThat(WebhookCaBundle.merged(merged, List.of(wanted.certificate()), start.plus(Duration.ofHours(2))))
-                .isEqualTo(other.certificatePem() + wanted.certificatePem());
+        assertThat(WebhookCaBundle.merged(merged, List.of(previous.certificate()), start))
+                .as("a replica on the older read agrees, so nobody patches back").isEqualTo(merged);
+        assertThat(WebhookCaBundle.merged(merged, List.of(wanted.certificate()), start.plus(Duration.ofDays(8).plusHours(1))))
+                .as("once the previous CA expired").isEqualTo(wanted.certificatePem());
     }
 }

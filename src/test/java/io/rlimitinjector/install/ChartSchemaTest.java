@@ -21,7 +21,6 @@ class ChartSchemaTest {
                 Arguments.of(Map.of("injection.defaultMode", "stack"), "defaultMode"),
                 Arguments.of(Map.of("injection.defaultRatio", 1.5), "defaultRatio"),
                 Arguments.of(Map.of("injection.defaultRatio", 0), "defaultRatio"),
-                Arguments.of(Map.of("injection.installResources.limits.memory", "lots"), "memory"),
                 Arguments.of(Map.of("launcherImage.digest", "latest"), "digest"),
                 Arguments.of(Map.of("replicaCount", 0), "replicaCount"),
                 Arguments.of(Map.of("events.enabled", "yes"), "enabled"),

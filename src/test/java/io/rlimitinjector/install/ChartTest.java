@@ -76,7 +76,8 @@ class ChartTest {
                 .contains("-XX:MaxRAMPercentage=45", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-Xss512k");
         assertThat(webhook.getArgs()).startsWith("serve").contains(
                 "--launcher-image=ghcr.io/rlimit-injector/launcher:0.1.0", "--default-mode=auto",
-                "--default-ratio=1", "--install-memory-limit=32Mi");
+                "--default-ratio=1");
+        assertThat(webhook.getArgs()).noneMatch(argument -> argument.startsWith("--install-"));
         assertThat(of(objects, PodDisruptionBudget.class)).singleElement()
                 .satisfies(pdb -> assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1));
         assertThat(of(objects, Service.class)).singleElement()
