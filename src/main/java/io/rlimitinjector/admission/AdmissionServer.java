@@ -7,9 +7,12 @@ import io.rlimitinjector.review.Admission;
 import io.rlimitinjector.tls.ReloadingTlsContext;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.Connection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +33,8 @@ public final class AdmissionServer implements AutoCloseable {
     private final AtomicBoolean draining = new AtomicBoolean();
     /** Off while the server warms itself up through HTTPS: those admissions are not logged, counted or reported. */
     private final AtomicBoolean recording = new AtomicBoolean();
+    /** The warm-up's connections, sent away once it is over: they would hold a thread's worth of nothing. */
+    private final Set<Connection> warmUpConnections = ConcurrentHashMap.newKeySet();
     private final AdmissionSlots slots;
     private final Javalin app;
 
@@ -66,7 +71,9 @@ public final class AdmissionServer implements AutoCloseable {
         try {
             server.app.start();
             warmUp.await();
-            WarmUp.throughHttps(server.loopback(), tls);
+            int requests = WarmUp.throughHttps(server.loopback(), tls);
+            LOG.info("warmed up through HTTPS with {} requests", requests);
+            server.warmUpConnections.forEach(HttpsConnector::goAway);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             server.close();
@@ -123,6 +130,8 @@ public final class AdmissionServer implements AutoCloseable {
             metrics.record(admission, duration);
             log.write(admission, duration);
             afterAdmission.accept(admission);
+        } else {
+            warmUpConnections.add(connection(ctx));
         }
         ctx.contentType("application/json").result(review);
     }
@@ -134,9 +143,12 @@ public final class AdmissionServer implements AutoCloseable {
     private void closeConnectionWhileDraining(Context ctx) {
         if (draining.get()) {
             ctx.header("Connection", "close");
-            HttpsConnector.goAway(ServletContextRequest.getServletContextRequest(ctx.req())
-                    .getConnectionMetaData().getConnection());
+            HttpsConnector.goAway(connection(ctx));
         }
+    }
+
+    private static Connection connection(Context ctx) {
+        return ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData().getConnection();
     }
 
     /**

@@ -4,6 +4,8 @@ import io.rlimitinjector.review.Admission;
 import io.rlimitinjector.tls.ReloadingTlsContext;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,15 +26,18 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * The built-in AdmissionReview, sent through the webhook before it reports ready, so the first real pods do not pay
  * for loading and compiling. First once through the handler alone, bytes in to bytes out, on a thread of its own: it
  * overlaps with reading the certificates and starting HTTPS when the pod has a second core. Then, once HTTPS is up,
- * {@link #HTTPS_REQUESTS} times through the server itself, as the API server calls it: TLS, HTTP/2, Javalin, the
- * body, the slots and the answer.
+ * again and again through the server itself, as the API server calls it (TLS, HTTP/2, Javalin, the body, the slots
+ * and the answer), until the JIT has nothing left to compile on that path.
  */
 public final class WarmUp {
     /**
-     * Enough for the JIT to have compiled the request path, at the chart's compile thresholds, before the first pod
-     * comes: PERFORMANCE.md has the first 100 admissions after a start against the steady state.
+     * Requests in a row during which the JIT compiled (almost) nothing: under a millisecond of compiling, the
+     * resolution the JVM reports it in. Compiling what the requests before made hot would otherwise fall on the
+     * first pods: PERFORMANCE.md has the first 100 admissions after a start against the steady state.
      */
-    static final int HTTPS_REQUESTS = 50;
+    static final int QUIET_REQUESTS = 20;
+    /** A bound on the warm-up, should compiling never settle (a JVM without a JIT reports no time at all). */
+    static final int MAX_HTTPS_REQUESTS = 1000;
     private static final String REVIEW = "/warmup-review.json";
 
     private final FutureTask<Void> task;
@@ -67,16 +72,19 @@ public final class WarmUp {
     }
 
     /**
-     * Posts the review to the server at {@code base} over HTTP/2, trusting exactly the certificate it serves: the
-     * server is this process, reached by an address its certificate need not name.
+     * Posts the review to the server at {@code base} over HTTP/2, trusting exactly the certificate it serves (the
+     * server is this process, reached by an address its certificate need not name); returns how many it sent.
      */
-    static void throughHttps(URI base, ReloadingTlsContext tls) throws InterruptedException {
+    static int throughHttps(URI base, ReloadingTlsContext tls) throws InterruptedException {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
                 .sslContext(trustingOnly(served(tls))).build();
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/mutate"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(review())).build();
-        for (int i = 0; i < HTTPS_REQUESTS; i++) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long compiled = -1;
+        int sent = 0;
+        for (int quiet = 0; quiet < QUIET_REQUESTS && sent < MAX_HTTPS_REQUESTS; sent++) {
             HttpResponse<byte[]> response;
             try {
                 response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
@@ -86,7 +94,11 @@ public final class WarmUp {
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("warm-up request through HTTPS got " + response.statusCode());
             }
+            long compiledNow = jit == null ? 0 : jit.getTotalCompilationTime();
+            quiet = compiledNow == compiled ? quiet + 1 : 0;
+            compiled = compiledNow;
         }
+        return sent;
     }
 
     private static byte[] review() {
