@@ -90,12 +90,24 @@ EOF
   sides+=("bank-vaults:bench-bv:$other_pid:18482:pods.vault-secrets-webhook.admission.banzaicloud.com")
 fi
 
-# The API server reads webhook configurations a moment after they change: wait until each mutates a dry run.
+# The API server reads webhook configurations a moment after they change: wait until each mutates a dry run of
+# the benchmark's pod.
+cat >"$CP_DIR/probe.yaml" <<'EOF'
+apiVersion: v1
+kind: Pod
+metadata: {name: probe}
+spec:
+  containers:
+    - name: app
+      image: python:3.12
+      command: [python, app.py]
+      env: [{name: PASSWORD, value: "vault:secret/data/app#password"}]
+      resources: {limits: {memory: 256Mi}}
+EOF
+mutated() { cp_kubectl -n "$1" create --dry-run=server -o json -f "$CP_DIR/probe.yaml" | grep -q initContainers; }
 for side in "${sides[@]}"; do
   IFS=: read -r _ ns _ _ _ <<<"$side"
-  cp_wait_for "webhook for $ns" "${cp_pids[1]}" bash -c "'$CP_BIN/kubectl' --kubeconfig '$CP_KUBECONFIG' -n $ns \
-    run probe --image=python:3.12 --env=PASSWORD=vault:secret/data/app#password --dry-run=server -o json \
-    | grep -q initContainers"
+  cp_wait_for "webhook for $ns" "${cp_pids[1]}" mutated "$ns"
 done
 
 java -Dclk.tck="$(getconf CLK_TCK)" -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
