@@ -12,9 +12,9 @@ import io.rlimitinjector.mutation.ImageConfig;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.PodMutator;
 import io.rlimitinjector.testing.KubeApiServer;
+import io.rlimitinjector.testing.ProcessStats;
 import io.rlimitinjector.testing.TestWebhook;
 import io.rlimitinjector.testing.WebhookRegistration;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +68,7 @@ class ApiServerHttp2Test {
                         webhook.mutateUrl(), webhook.caBundle(), "Fail")) {
             String namespace = api.namespace("h2", WebhookRegistration.enabled("h2"));
             WebhookRegistration.awaitEffect(client, namespace, ApiServerPods::isInjected);
-            int connectionsBefore = established(webhook.server().port());
+            int connectionsBefore = ProcessStats.establishedConnections(webhook.server().port());
             ExecutorService creators = Executors.newFixedThreadPool(PARALLEL);
             List<Future<Pod>> created = new ArrayList<>();
             for (int i = 0; i < PARALLEL; i++) {
@@ -81,7 +81,8 @@ class ApiServerHttp2Test {
             creators.shutdown();
             assertThat(mostInFlight.get()).as("admissions in the webhook at once").isEqualTo(PARALLEL);
             assertThat(connectionsBefore).isEqualTo(1);
-            assertThat(established(webhook.server().port())).as("connections from the API server").isEqualTo(1);
+            assertThat(ProcessStats.establishedConnections(webhook.server().port()))
+                    .as("connections from the API server").isEqualTo(1);
         }
     }
 
@@ -91,19 +92,5 @@ class ApiServerHttp2Test {
                 .withNewSpec().addToContainers(new ContainerBuilder().withName("app").withImage(IMAGE)
                         .withNewResources().addToLimits("memory", new Quantity("128Mi")).endResources().build())
                 .endSpec().build();
-    }
-
-    /** Established TCP connections into this local port: the webhook's side of each. */
-    private static int established(int port) throws Exception {
-        int count = 0;
-        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
-            for (String line : Files.readAllLines(Path.of(table))) {
-                String[] field = line.trim().split("\\s+");
-                if (field[1].endsWith(String.format(":%04X", port)) && field[3].equals("01")) {
-                    count++;
-                }
-            }
-        }
-        return count;
     }
 }

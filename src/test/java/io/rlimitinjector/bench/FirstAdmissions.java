@@ -1,5 +1,6 @@
 package io.rlimitinjector.bench;
 
+import io.rlimitinjector.testing.ProcessStats;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,7 +25,6 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 public final class FirstAdmissions {
     static final int FIRST = 100;
-    private static final long TICKS_PER_SECOND = Long.getLong("clk.tck", 100);
 
     private FirstAdmissions() {
     }
@@ -40,12 +40,12 @@ public final class FirstAdmissions {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Files.readAllBytes(Path.of(args[3])))).build();
         long[] latency = new long[requests];
         long[] cpu = new long[requests + 1];
-        cpu[0] = cpuNanos(pid);
+        cpu[0] = ProcessStats.cpuNanos(pid);
         for (int i = 0; i < requests; i++) {
             long start = System.nanoTime();
             HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
             latency[i] = System.nanoTime() - start;
-            cpu[i + 1] = cpuNanos(pid);
+            cpu[i + 1] = ProcessStats.cpuNanos(pid);
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("request " + i + " got " + response.statusCode());
             }
@@ -62,12 +62,6 @@ public final class FirstAdmissions {
             System.out.printf("requests %d-%d: %.3f ms CPU each, median %.2f ms%n", window[0] + 1, window[1],
                     (cpu[window[1]] - cpu[window[0]]) / 1e6 / (window[1] - window[0]), sorted[sorted.length / 2] / 1e6);
         }
-    }
-
-    private static long cpuNanos(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] field = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(field[11]) + Long.parseLong(field[12])) * 1_000_000_000L / TICKS_PER_SECOND;
     }
 
     /** The webhook's certificate is a test one for 127.0.0.1; what is measured here is not TLS trust. */

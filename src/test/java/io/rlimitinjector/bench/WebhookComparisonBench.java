@@ -7,9 +7,8 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.IOException;
+import io.rlimitinjector.testing.ProcessStats;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +38,6 @@ public final class WebhookComparisonBench {
     static final int FIRST = 100;
     static final int WARM = 1000;
     private static final String CALLS = "apiserver_admission_webhook_admission_duration_seconds";
-    private static final long TICKS_PER_SECOND = Long.getLong("clk.tck", 100);
 
     private final KubernetesClient client;
     private final AtomicInteger names = new AtomicInteger();
@@ -130,7 +128,8 @@ public final class WebhookComparisonBench {
             while (!Thread.currentThread().isInterrupted()) {
                 for (int i = 0; i < sides.size(); i++) {
                     if (sides.get(i).port > 0) {
-                        metrics.connections[i] = Math.max(metrics.connections[i], established(sides.get(i).port));
+                        metrics.connections[i] = Math.max(metrics.connections[i],
+                                ProcessStats.establishedConnections(sides.get(i).port));
                     }
                 }
                 try {
@@ -169,45 +168,8 @@ public final class WebhookComparisonBench {
                 .sum();
     }
 
-    /** Established TCP connections whose local port is {@code port}: the webhook's side of each. */
-    private static int established(int port) {
-        int count = 0;
-        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
-            try {
-                for (String line : Files.readAllLines(Path.of(table))) {
-                    String[] field = line.trim().split("\\s+");
-                    if (field.length > 3 && field[1].endsWith(String.format(":%04X", port)) && field[3].equals("01")) {
-                        count++;
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return count;
-    }
-
     private static long cpuNanos(long pid) {
-        if (pid == 0) {
-            return 0;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] field = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(field[11]) + Long.parseLong(field[12])) * 1_000_000_000L / TICKS_PER_SECOND;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String status(long pid, String field) {
-        try {
-            return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-                    .filter(line -> line.startsWith(field + ":")).findFirst().orElse("?")
-                    .substring(field.length() + 1).trim();
-        } catch (IOException e) {
-            return "?";
-        }
+        return pid == 0 ? 0 : ProcessStats.cpuNanos(pid);
     }
 
     private static void report(PrintStream out, Side none, List<Side> webhooks, int rounds, int pods, int parallel) {
@@ -250,7 +212,7 @@ public final class WebhookComparisonBench {
         row(out, parallel + " parallel creators: create median (p99)", "-", webhooks,
                 side -> String.format("%.2f ms (%.1f)", side.parallel.percentile(0.5), side.parallel.percentile(0.99)));
         row(out, "RSS, threads at the end", "-", webhooks,
-                side -> status(side.pid, "VmRSS").replace(" kB", "") + " kB, " + status(side.pid, "Threads"));
+                side -> ProcessStats.status(side.pid, "VmRSS").replace(" kB", "") + " kB, " + ProcessStats.status(side.pid, "Threads"));
     }
 
     private static void row(PrintStream out, String label, String baseline, List<Side> webhooks,
