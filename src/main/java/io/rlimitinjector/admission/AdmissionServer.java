@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The webhook's HTTPS endpoint: {@code POST /mutate}, {@code GET /healthz}, {@code GET /readyz} and
- * {@code GET /metrics}. There is no
- * plain-HTTP listener at all. It reports ready only after a built-in request has gone through the whole mutation
- * path, so the first real pod does not pay for class loading.
+ * {@code GET /metrics}, over HTTP/2 or HTTP/1.1. There is no plain-HTTP listener at all. It reports ready only after
+ * a built-in review has gone through the server itself until the JIT settled ({@link WarmUp}), so the first real pods
+ * pay neither for class loading nor for compiling.
  */
 public final class AdmissionServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionServer.class);
@@ -91,7 +91,8 @@ public final class AdmissionServer implements AutoCloseable {
     private URI loopback() {
         String host = HttpsApp.connector(app).getHost();
         boolean any = host == null || host.isEmpty() || host.equals("0.0.0.0") || host.equals("::");
-        return URI.create("https://" + (any ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+        String address = any ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host;
+        return URI.create("https://" + address + ":" + port());
     }
 
     public int port() {
