@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 
 /** What Linux's {@code /proc} tells about a process on this machine, for tests and benchmarks. */
 public final class ProcessStats {
@@ -21,16 +23,21 @@ public final class ProcessStats {
 
     /** Established TCP connections whose local port is {@code port}: a server's side of each of its connections. */
     public static int establishedConnections(int port) {
-        int count = 0;
+        return clientsOf(port).size();
+    }
+
+    /** The remote end of each established TCP connection into local {@code port}, in {@code /proc}'s hex. */
+    public static Set<String> clientsOf(int port) {
+        Set<String> clients = new HashSet<>();
         for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
             for (String line : read(Path.of(table)).split("\n")) {
                 String[] field = line.trim().split("\\s+");
                 if (field.length > 3 && field[1].endsWith(String.format(":%04X", port)) && field[3].equals("01")) {
-                    count++;
+                    clients.add(field[2]);
                 }
             }
         }
-        return count;
+        return clients;
     }
 
     /** A field of {@code /proc/PID/status}, such as {@code VmRSS} or {@code Threads}, as it is written there. */
