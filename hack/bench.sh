@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of the webhook against its floor, in one run, printing a table.
-# The floor is the same JVM/Jetty/TLS stack (admission.HttpsServer) answering with a fixed AdmissionReview of the same size.
+# The floor is the same JVM, Jetty and TLS connector (admission.HttpsConnector) with one core handler answering a
+# fixed AdmissionReview of the same size (bench/FloorServer).
 # Both run as the Helm chart runs the webhook (its JVM flags, in a memory cgroup of its limit, see hack/lib/webhook.sh).
 #   bash hack/bench.sh            (DURATION=20 WARMUP=20 RATE=500 CONNECTIONS=8 THREADS=2 to change the load;
 #                                  C2 needs WARMUP=60 or more to finish compiling)

@@ -2,6 +2,7 @@ package io.rlimitinjector.admission;
 
 import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.ContainerDecision;
+import io.rlimitinjector.review.Admission;
 import java.io.OutputStream;
 import java.time.Instant;
 import tools.jackson.databind.node.ArrayNode;

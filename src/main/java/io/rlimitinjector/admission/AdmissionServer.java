@@ -1,26 +1,26 @@
 package io.rlimitinjector.admission;
 
+import io.javalin.Javalin;
+import io.javalin.http.Context;
 import io.rlimitinjector.metrics.WebhookMetrics;
+import io.rlimitinjector.review.Admission;
 import io.rlimitinjector.tls.ReloadingTlsContext;
+import java.net.URI;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpHeaderValue;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.Connection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The webhook's HTTPS endpoint: {@code POST /mutate}, {@code GET /healthz}, {@code GET /readyz} and
- * {@code GET /metrics}. There is no
- * plain-HTTP listener at all. It reports ready only after a built-in request has gone through the whole mutation
- * path, so the first real pod does not pay for class loading.
+ * {@code GET /metrics}, over HTTP/2 or HTTP/1.1. There is no plain-HTTP listener at all. It reports ready only after
+ * a built-in review has gone through the server itself until the JIT settled ({@link WarmUp}), so the first real pods
+ * pay neither for class loading nor for compiling.
  */
 public final class AdmissionServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionServer.class);
@@ -31,8 +31,12 @@ public final class AdmissionServer implements AutoCloseable {
     private final Consumer<Admission> afterAdmission;
     private final AtomicBoolean ready = new AtomicBoolean();
     private final AtomicBoolean draining = new AtomicBoolean();
+    /** Off while the server warms itself up through HTTPS: those admissions are not logged, counted or reported. */
+    private final AtomicBoolean recording = new AtomicBoolean();
+    /** The warm-up's connections, sent away once it is over: they would hold a thread's worth of nothing. */
+    private final Set<Connection> warmUpConnections = ConcurrentHashMap.newKeySet();
     private final AdmissionSlots slots;
-    private final Server jetty;
+    private final Javalin app;
 
     private AdmissionServer(ServerSettings settings, AdmissionReviewHandler handler, ReloadingTlsContext tls,
             WebhookMetrics metrics, Consumer<Admission> afterAdmission) {
@@ -41,12 +45,12 @@ public final class AdmissionServer implements AutoCloseable {
         this.tls = tls;
         this.metrics = metrics;
         this.afterAdmission = afterAdmission;
-        Routes routes = new Routes()
+        this.app = HttpsApp.create(settings, tls, routes -> routes
+                .before(this::closeConnectionWhileDraining)
                 .post("/mutate", this::mutate)
-                .get("/healthz", request -> Answer.text(200, "ok"))
-                .get("/readyz", request -> ready.get() ? Answer.text(200, "ok") : Answer.text(503, "warming up"))
-                .get("/metrics", request -> new Answer(200, metrics.contentType(), metrics.scrape()));
-        this.jetty = HttpsServer.create(settings, tls, closingConnectionsWhileDraining(routes));
+                .get("/healthz", ctx -> HttpsApp.text(ctx, 200, "ok"))
+                .get("/readyz", ctx -> HttpsApp.text(ctx, ready.get() ? 200 : 503, ready.get() ? "ok" : "warming up"))
+                .get("/metrics", ctx -> ctx.contentType(metrics.contentType()).result(metrics.scrape())));
     }
 
     /** Starts listening, warms the mutation path up, then reports ready. */
@@ -65,8 +69,11 @@ public final class AdmissionServer implements AutoCloseable {
             ReloadingTlsContext tls, WebhookMetrics metrics, WarmUp warmUp, Consumer<Admission> afterAdmission) {
         AdmissionServer server = new AdmissionServer(settings, handler, tls, metrics, afterAdmission);
         try {
-            server.jetty.start();
+            server.app.start();
             warmUp.await();
+            int requests = WarmUp.throughHttps(server.loopback(), tls);
+            LOG.info("warmed up through HTTPS with {} requests", requests);
+            server.warmUpConnections.forEach(HttpsConnector::goAway);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             server.close();
@@ -74,16 +81,22 @@ public final class AdmissionServer implements AutoCloseable {
         } catch (RuntimeException e) {
             server.close();
             throw e;
-        } catch (Exception e) {
-            server.close();
-            throw new IllegalStateException("HTTPS did not start: " + e.getMessage(), e);
         }
+        server.recording.set(true);
         server.ready.set(true);
         return server;
     }
 
+    /** How this process reaches its own listener: its address, or loopback when it listens on all of them. */
+    private URI loopback() {
+        String host = HttpsApp.connector(app).getHost();
+        boolean any = host == null || host.isEmpty() || host.equals("0.0.0.0") || host.equals("::");
+        String address = any ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host;
+        return URI.create("https://" + address + ":" + port());
+    }
+
     public int port() {
-        return ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
+        return HttpsApp.port(app);
     }
 
     /** What {@code /metrics} serves; the built-in warm-up request is not counted in it. */
@@ -95,40 +108,48 @@ public final class AdmissionServer implements AutoCloseable {
         return ready.get();
     }
 
-    private Answer mutate(Request request) throws InterruptedException {
+    private void mutate(Context ctx) throws InterruptedException {
         long start = System.nanoTime();
-        // Outside the try: a body refused unread is no bad AdmissionReview, and Routes closes its connection.
-        byte[] body = RequestBody.read(request);
+        // Outside the try: a body refused unread is no bad AdmissionReview, and its connection is closed.
+        byte[] body = RequestBody.read(ctx);
         Admission admission;
         try {
             admission = slots.admit(body);
         } catch (BadAdmissionRequest e) {
             metrics.recordBadRequest();
-            return Answer.text(e.status(), e.getMessage());
+            HttpsApp.text(ctx, e.status(), e.getMessage());
+            return;
         } catch (AdmissionSlots.Busy e) {
             metrics.recordBusy();
-            return Answer.text(503, "webhook busy; try again");
+            HttpsApp.text(ctx, 503, "webhook busy; try again");
+            return;
         }
         byte[] review = AdmissionReviewHandler.toBytes(admission);
         long duration = System.nanoTime() - start;
-        // Recorded before the answer is written: whoever has the answer finds it in the metrics.
-        metrics.record(admission, duration);
-        log.write(admission, duration);
-        afterAdmission.accept(admission);
-        return Answer.json(review);
+        if (recording.get()) {
+            // Recorded before the answer is written: whoever has the answer finds it in the metrics.
+            metrics.record(admission, duration);
+            log.write(admission, duration);
+            afterAdmission.accept(admission);
+        } else {
+            warmUpConnections.add(connection(ctx));
+        }
+        ctx.contentType("application/json").result(review);
     }
 
-    /** While draining, each answer tells its client to close the connection and reconnect, to another replica. */
-    private Handler closingConnectionsWhileDraining(Handler next) {
-        return new Handler.Wrapper(next) {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                if (draining.get()) {
-                    response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
-                }
-                return super.handle(request, response, callback);
-            }
-        };
+    /**
+     * While draining, each answer tells its client to reconnect, to another replica: {@code Connection: close} on
+     * HTTP/1.1, a GOAWAY on HTTP/2.
+     */
+    private void closeConnectionWhileDraining(Context ctx) {
+        if (draining.get()) {
+            ctx.header("Connection", "close");
+            HttpsConnector.goAway(connection(ctx));
+        }
+    }
+
+    private static Connection connection(Context ctx) {
+        return ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData().getConnection();
     }
 
     /**
@@ -154,8 +175,8 @@ public final class AdmissionServer implements AutoCloseable {
         ready.set(false);
         LOG.info("stopping: finishing requests in flight");
         try {
-            jetty.stop();
-        } catch (Exception e) {
+            app.stop();
+        } catch (RuntimeException e) {
             LOG.warn("stopping HTTPS failed: {}", e.toString());
         }
         tls.close();

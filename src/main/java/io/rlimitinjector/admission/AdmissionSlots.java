@@ -1,5 +1,6 @@
 package io.rlimitinjector.admission;
 
+import io.rlimitinjector.review.Admission;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;

@@ -1,6 +1,10 @@
 package io.rlimitinjector.admission;
 
 import io.rlimitinjector.tls.ReloadingTlsContext;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.HTTP2Connection;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -8,23 +12,50 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 
-/** The one listener a webhook server has: HTTP/1.1 over TLS, with the reloading certificate. */
-final class HttpsConnector {
+/**
+ * The one listener a webhook server has: TLS with the reloading certificate, then HTTP/2 or HTTP/1.1 as the client
+ * chooses by ALPN. The API server speaks HTTP/2 when offered, and then carries its parallel calls on one connection
+ * instead of a TLS connection each.
+ */
+public final class HttpsConnector {
+    /**
+     * Streams one HTTP/2 connection may have open at once: each holds a Jetty thread while its body arrives, so a
+     * few connections' worth stay well under {@link ServerSettings#MAX_THREADS}.
+     */
+    static final int MAX_CONCURRENT_STREAMS = 16;
+
     private HttpsConnector() {
     }
 
-    static ServerConnector create(Server server, ReloadingTlsContext tls, ServerSettings settings) {
-        HttpConfiguration http = new HttpConfiguration();
+    public static ServerConnector create(Server server, HttpConfiguration http, ReloadingTlsContext tls,
+            ServerSettings settings) {
         SecureRequestCustomizer secure = new SecureRequestCustomizer();
         // Clients reach the webhook by service DNS name, by IP in tests: the certificate, not SNI, is what they check.
         secure.setSniHostCheck(false);
         http.addCustomizer(secure);
         http.setSendServerVersion(false);
+        HttpConnectionFactory http1 = new HttpConnectionFactory(http);
+        HTTP2ServerConnectionFactory http2 = new HTTP2ServerConnectionFactory(http);
+        http2.setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
+        http2.setStreamIdleTimeout(ServerSettings.IDLE_TIMEOUT.toMillis());
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(http2.getProtocol(), http1.getProtocol());
+        // A client that offers no ALPN, such as wrk or Python's http.client, gets HTTP/1.1.
+        alpn.setDefaultProtocol(http1.getProtocol());
         ServerConnector connector = new ServerConnector(server,
-                new SslConnectionFactory(tls.factory(), "http/1.1"), new HttpConnectionFactory(http));
+                new SslConnectionFactory(tls.factory(), alpn.getProtocol()), alpn, http2, http1);
         connector.setHost(settings.host());
         connector.setPort(settings.port());
         connector.setIdleTimeout(ServerSettings.IDLE_TIMEOUT.toMillis());
         return connector;
+    }
+
+    /**
+     * HTTP/2's {@code Connection: close}: a graceful GOAWAY, after which the client finishes the streams it opened
+     * and sends the rest on a new connection. An HTTP/1.1 connection is left alone: its answer's header does that.
+     */
+    static void goAway(Connection connection) {
+        if (connection instanceof HTTP2Connection http2) {
+            http2.getSession().shutdown();
+        }
     }
 }

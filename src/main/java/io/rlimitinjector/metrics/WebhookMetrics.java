@@ -6,7 +6,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.rlimitinjector.admission.Admission;
+import io.rlimitinjector.review.Admission;
 import io.rlimitinjector.events.EventObserver;
 import io.rlimitinjector.events.EventResult;
 import io.rlimitinjector.mutation.ContainerDecision;

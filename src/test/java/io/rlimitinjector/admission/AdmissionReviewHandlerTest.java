@@ -7,6 +7,7 @@ import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.PodMutator;
+import io.rlimitinjector.review.Admission;
 import io.rlimitinjector.testing.Reviews;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;

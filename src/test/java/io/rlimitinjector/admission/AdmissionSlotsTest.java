@@ -2,13 +2,14 @@ package io.rlimitinjector.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.ImageConfig;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.PodMutator;
+import io.rlimitinjector.review.Admission;
 import io.rlimitinjector.testing.Eventually;
 import io.rlimitinjector.testing.Reviews;
-import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

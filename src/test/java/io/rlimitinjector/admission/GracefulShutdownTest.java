@@ -23,7 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
-/** Stopping the server, as on SIGTERM, lets a request in flight finish and answers it in full. */
+/**
+ * Stopping the server, as on SIGTERM, lets a request in flight finish and answers it in full. Over HTTP/1.1: over
+ * HTTP/2 the server says the same with a graceful GOAWAY, on which Java 17's client fails the streams still open
+ * instead of finishing them (JDK-8335181); the API server's Go client finishes them.
+ */
 class GracefulShutdownTest {
     @TempDir
     Path certificates;
@@ -45,7 +49,8 @@ class GracefulShutdownTest {
                 new ServerSettings("127.0.0.1", 0, tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)),
                 new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(), slow)),
                 ReloadingTlsContext.watch(tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)));
-        HttpClient client = HttpClient.newBuilder().sslContext(TestTls.trusting(ca.certificate())).build();
+        HttpClient client = HttpClient.newBuilder().sslContext(TestTls.trusting(ca.certificate()))
+                .version(HttpClient.Version.HTTP_1_1).build();
         JsonNode pod = Reviews.pod("""
                 apiVersion: v1
                 kind: Pod
@@ -83,7 +88,8 @@ class GracefulShutdownTest {
                 new ServerSettings("127.0.0.1", 0, tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)),
                 new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE)),
                 ReloadingTlsContext.watch(tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)));
-        HttpClient client = HttpClient.newBuilder().sslContext(TestTls.trusting(ca.certificate())).build();
+        HttpClient client = HttpClient.newBuilder().sslContext(TestTls.trusting(ca.certificate()))
+                .version(HttpClient.Version.HTTP_1_1).build();
         URI base = URI.create("https://127.0.0.1:" + server.port());
         try {
             HttpResponse<byte[]> before = post(client, base);

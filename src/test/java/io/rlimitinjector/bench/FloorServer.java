@@ -1,22 +1,30 @@
 package io.rlimitinjector.bench;
 
 import io.rlimitinjector.admission.AdmissionReviewHandler;
-import io.rlimitinjector.admission.Answer;
-import io.rlimitinjector.admission.HttpsServer;
-import io.rlimitinjector.admission.RequestBody;
-import io.rlimitinjector.admission.Routes;
+import io.rlimitinjector.admission.HttpsConnector;
 import io.rlimitinjector.admission.ServerSettings;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.PodMutator;
 import io.rlimitinjector.tls.ReloadingTlsContext;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The benchmark's floor: the same JVM, Jetty server and TLS stack as the webhook, answering every
- * {@code POST /mutate} with the response the webhook gives for the benchmark's request, computed once.
+ * The benchmark's floor: the webhook's JVM, Jetty and TLS connector, with nothing between the connector and one
+ * core handler that reads each request's body and answers every {@code POST /mutate} with the response the webhook
+ * gives for the benchmark's request, computed once. The fastest TLS server the webhook's stack can be.
  *
  * <p>{@code java -cp ... FloorServer PORT CERT KEY REQUEST.json}
  */
@@ -29,14 +37,22 @@ public final class FloorServer {
         ReloadingTlsContext tls = ReloadingTlsContext.watch(Path.of(args[1]), Path.of(args[2]), Duration.ofMinutes(1));
         AdmissionReviewHandler handler =
                 new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE));
-        byte[] response = AdmissionReviewHandler.toBytes(handler.handle(Files.readAllBytes(Path.of(args[3]))));
+        byte[] review = AdmissionReviewHandler.toBytes(handler.handle(Files.readAllBytes(Path.of(args[3]))));
         ServerSettings settings = new ServerSettings("127.0.0.1", port, Path.of(args[1]), Path.of(args[2]),
                 Duration.ofMinutes(1));
-        HttpsServer.create(settings, tls, new Routes()
-                .post("/mutate", request -> {
-                    RequestBody.read(request);
-                    return Answer.json(response);
-                })
-                .get("/readyz", request -> Answer.text(200, "ok"))).start();
+        QueuedThreadPool pool = new QueuedThreadPool(ServerSettings.MAX_THREADS, 4);
+        Server server = new Server(pool);
+        server.addConnector(HttpsConnector.create(server, new HttpConfiguration(), tls, settings));
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                Request.asInputStream(request).transferTo(OutputStream.nullOutputStream());
+                boolean mutate = "POST".equals(request.getMethod());
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, mutate ? "application/json" : "text/plain");
+                response.write(true, ByteBuffer.wrap(mutate ? review : "ok".getBytes()), callback);
+                return true;
+            }
+        });
+        server.start();
     }
 }

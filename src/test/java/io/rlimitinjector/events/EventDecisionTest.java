@@ -3,7 +3,7 @@ package io.rlimitinjector.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.rlimitinjector.admission.Admission;
+import io.rlimitinjector.review.Admission;
 import io.rlimitinjector.admission.AdmissionReviewHandler;
 import io.rlimitinjector.json.Json;
 import io.rlimitinjector.testing.Golden;

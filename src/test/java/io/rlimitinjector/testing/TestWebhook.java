@@ -1,6 +1,6 @@
 package io.rlimitinjector.testing;
 
-import io.rlimitinjector.admission.Admission;
+import io.rlimitinjector.review.Admission;
 import io.rlimitinjector.admission.AdmissionReviewHandler;
 import io.rlimitinjector.admission.AdmissionServer;
 import io.rlimitinjector.admission.ServerSettings;

@@ -1,10 +1,11 @@
-package io.rlimitinjector.admission;
+package io.rlimitinjector.review;
 
 import io.rlimitinjector.mutation.MutationResult;
 import tools.jackson.databind.JsonNode;
 
 /**
- * One answered admission request: the AdmissionReview to send back, and what the webhook did, for logs and metrics.
+ * One answered admission request: the AdmissionReview to send back, and what the webhook did. The admission server
+ * makes it; logs, metrics and Events read it. It lives below all three so none of them imports another for it.
  *
  * @param outcome {@code mutated}, {@code unchanged} (looked at, nothing to do), {@code ignored} (not a pod creation)
  *     or {@code error} (the webhook failed and admitted the pod as it was)

@@ -3,6 +3,7 @@ package io.rlimitinjector.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.javalin.Javalin;
 import io.rlimitinjector.certs.CertificateAuthority;
 import io.rlimitinjector.testing.TestTls;
 import io.rlimitinjector.tls.ReloadingTlsContext;
@@ -16,22 +17,31 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the server answers around its endpoints: unknown paths and methods, failures, bodies refused. */
-class RoutesTest {
+/** What the server answers around its endpoints: protocols, unknown paths and methods, failures, bodies refused. */
+class HttpsAppTest {
     @TempDir
     static Path certificates;
     static CertificateAuthority ca;
     static ReloadingTlsContext tls;
-    static Server server;
+    static Javalin server;
+    /** HTTP/2, as the JDK's client chooses when offered. */
     static HttpClient client;
+    static HttpClient http11;
+    static final CyclicBarrier together = new CyclicBarrier(4);
     static URI base;
 
     @BeforeAll
@@ -42,20 +52,26 @@ class RoutesTest {
         ServerSettings settings = new ServerSettings("127.0.0.1", 0, files.certificateFile(), files.keyFile(),
                 Duration.ofSeconds(1));
         tls = ReloadingTlsContext.watch(files.certificateFile(), files.keyFile(), Duration.ofSeconds(1));
-        server = HttpsServer.create(settings, tls, new Routes()
-                        .get("/ok", request -> Answer.text(200, "ok"))
-                        .get("/broken", request -> {
-                            throw new IllegalStateException("a bug");
-                        })
-                        .post("/echo", request -> new Answer(200, "application/octet-stream",
-                                RequestBody.read(request))));
+        server = HttpsApp.create(settings, tls, routes -> routes
+                .get("/ok", ctx -> HttpsApp.text(ctx, 200, "ok"))
+                .get("/broken", ctx -> {
+                    throw new IllegalStateException("a bug");
+                })
+                .post("/echo", ctx -> ctx.result(RequestBody.read(ctx)))
+                .get("/together", ctx -> {
+                    together.await(10, TimeUnit.SECONDS);
+                    ctx.result(ServletContextRequest.getServletContextRequest(ctx.req())
+                            .getConnectionMetaData().getId());
+                }));
         server.start();
         client = HttpClient.newBuilder().sslContext(TestTls.trusting(ca.certificate())).build();
-        base = URI.create("https://127.0.0.1:" + ((ServerConnector) server.getConnectors()[0]).getLocalPort());
+        http11 = HttpClient.newBuilder().sslContext(TestTls.trusting(ca.certificate()))
+                .version(HttpClient.Version.HTTP_1_1).build();
+        base = URI.create("https://127.0.0.1:" + HttpsApp.port(server));
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    static void stop() {
         server.stop();
         tls.close();
     }
@@ -69,10 +85,46 @@ class RoutesTest {
     }
 
     @Test
+    void pathsMatchExactly() throws Exception {
+        for (String path : new String[] {"/ok/", "/OK", "//ok", "/ok/x"}) {
+            assertThat(send(HttpRequest.newBuilder(URI.create(base + path))).statusCode()).as(path).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void http2IsOfferedAndHttp11StillServed() throws Exception {
+        HttpResponse<String> h2 = send(HttpRequest.newBuilder(base.resolve("/ok")));
+        assertThat(h2.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        HttpResponse<String> h1 = http11.send(HttpRequest.newBuilder(base.resolve("/ok")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(h1.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+        assertThat(h1.body()).isEqualTo(h2.body()).isEqualTo("ok");
+    }
+
+    /** Each request waits until all four are in the server at once, so they are answered in parallel. */
+    @Test
+    void parallelRequestsShareOneHttp2Connection() throws Exception {
+        send(HttpRequest.newBuilder(base.resolve("/ok")));
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        for (int i = 0; i < together.getParties(); i++) {
+            answers.add(client.sendAsync(HttpRequest.newBuilder(base.resolve("/together")).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        Set<String> connections = new HashSet<>();
+        for (CompletableFuture<HttpResponse<String>> answer : answers) {
+            HttpResponse<String> response = answer.get(20, TimeUnit.SECONDS);
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+            connections.add(response.body());
+        }
+        assertThat(connections).hasSize(1);
+    }
+
+    @Test
     void aFailingEndpointGets500WithoutItsCauseAndTheServerKeepsServing() throws Exception {
         HttpResponse<String> broken = send(HttpRequest.newBuilder(base.resolve("/broken")));
         assertThat(broken.statusCode()).isEqualTo(500);
-        assertThat(broken.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
+        assertThat(broken.headers().firstValue("Content-Type")).hasValue("text/plain;charset=utf-8");
         assertThat(broken.body()).isNotBlank().doesNotContain("a bug").doesNotContain("Exception");
         assertThat(send(HttpRequest.newBuilder(base.resolve("/ok"))).body()).isEqualTo("ok");
     }
@@ -86,12 +138,13 @@ class RoutesTest {
         assertThat(response.body()).hasSize(ServerSettings.MAX_BODY_BYTES);
     }
 
-    /** Chunked, so no length is declared: the server stops reading one byte past the limit. */
+    /** HTTP/1.1 and chunked, so no length is declared: the server stops reading one byte past the limit. */
     @Test
     void aChunkedBodyPastTheLimitGets413AndItsConnectionCloses() throws Exception {
         byte[] body = new byte[ServerSettings.MAX_BODY_BYTES + 1];
-        HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve("/echo"))
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))));
+        HttpResponse<String> response = http11.send(HttpRequest.newBuilder(base.resolve("/echo"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(response.body()).isEqualTo("request body larger than 3145728 bytes");
         assertThat(response.headers().firstValue("Connection")).hasValue("close");
