@@ -20,15 +20,9 @@ export KIND_CLUSTER="${KIND_CLUSTER:-rlimit-injector-e2e}"
 source hack/lib/kind.sh
 KIND_LOG_TAG=kind-e2e
 
-tag=e2e
-webhook_image=rlimit-injector/rlimit-injector:$tag
-launcher_image=rlimit-injector/launcher:$tag
-python_image=rlimit-injector-e2e/python:$tag
-java_image=rlimit-injector-e2e/jre:$tag
-node_image=rlimit-injector-e2e/node:$tag
-c_image=rlimit-injector-e2e/alloc-c:$tag
-release=rlimit-injector
-ns=rlimit-injector
+# shellcheck source=lib/kind-webhook.sh
+source hack/lib/kind-webhook.sh
+ns=$KW_NAMESPACE
 out=target/kind-e2e
 mkdir -p "$out"
 : >"$out/measurements.txt"
@@ -44,9 +38,6 @@ measure() {
   echo "measure: $*"
   echo "$*" >>"$out/measurements.txt"
 }
-k() { kind_kubectl "$@"; }
-helm() { KUBECONFIG=$KIND_KUBECONFIG "$KIND_TOOLS/helm" "$@"; }
-
 finish() {
   local rc=$?
   ((rc == 0)) || {
@@ -68,83 +59,16 @@ kind_stage cluster bash hack/kind-cluster.sh up
 KIND_K8S_BIN=$(bash hack/k8s-test-binaries.sh)
 kind_docker_up
 
-build_images() {
-  bash hack/kind-images.sh >&2
-  BASE_IMAGE="tar://$(bash hack/kind-images.sh jre-base)" TAG=$tag bash hack/build-images.sh >&2
-  docker load -q -i target/jib-image.tar >&2
-  docker tag "rlimit-injector:$tag" "$webhook_image"
-  skopeo copy -q oci-archive:target/launcher/image.tar "docker-daemon:$launcher_image" >&2
-}
-kind_apt_install skopeo
-kind_stage images build_images
-kind_stage load bash hack/kind-cluster.sh load "$webhook_image" "$launcher_image" "$python_image" "$java_image" \
-  "$node_image" "$c_image"
-for i in "$webhook_image" "$launcher_image" "$python_image" "$java_image" "$node_image" "$c_image"; do
-  measure "image size $i: $(($(docker image inspect -f '{{.Size}}' "$i") / 1000000)) MB"
+kind_stage images kw_images
+for i in "${KW_IMAGES[@]}"; do
+  measure "image size $i: $(docker image inspect -f '{{.Size}}' "$i" | awk '{printf "%.1f", $1 / 1e6}') MB"
 done
 
 # --- helpers --------------------------------------------------------------------------------------------------
-# pod NAMESPACE NAME IMAGE MEMORY [CONTAINER-YAML-LINES...]: a one-container pod, restartPolicy Never, the
-# launcher's verbose line on (RLIMIT_INJECTOR_VERBOSE is read only by the launcher).
-pod() {
-  local namespace=$1 name=$2 image=$3 memory=$4 line
-  shift 4
-  {
-    cat <<EOF
-apiVersion: v1
-kind: Pod
-metadata:
-  name: $name
-spec:
-  restartPolicy: Never
-  terminationGracePeriodSeconds: 1
-  containers:
-    - name: main
-      image: $image
-      imagePullPolicy: IfNotPresent
-      env: [{name: RLIMIT_INJECTOR_VERBOSE, value: "1"}]
-      resources: {limits: {memory: $memory}}
-EOF
-    for line in "$@"; do echo "      $line"; done
-  } | k -n "$namespace" create -f - >/dev/null
-}
-
-# Waits until a pod has ended; prints "PHASE EXITCODE REASON".
-ended() {
-  local namespace=$1 name=$2 phase i
-  for i in $(seq 180); do
-    phase=$(k -n "$namespace" get pod "$name" -o jsonpath='{.status.phase}')
-    if [[ $phase == Succeeded || $phase == Failed ]]; then
-      k -n "$namespace" get pod "$name" -o \
-        jsonpath='{.status.phase} {.status.containerStatuses[0].state.terminated.exitCode} {.status.containerStatuses[0].state.terminated.reason}'
-      return 0
-    fi
-    sleep 1
-  done
-  fail "pod $namespace/$name did not end within 180 s: $(k -n "$namespace" describe pod "$name")"
-}
-
-mutated() { [[ -n $(k -n "$1" get pod "$2" -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}') ]]; }
 logs_have() {
   local l
   l=$(k -n "$1" logs "$2" -c main)
   [[ $l == *"$3"* ]] || fail "$1/$2: no '$3' in its log: $l"
-}
-
-labelled_namespace() {
-  k create namespace "$1" >/dev/null
-  k label namespace "$1" rlimit-injector.io/inject=enabled "${@:2}" >/dev/null
-}
-
-# The webhook configuration loads asynchronously in the API server: a server-side dry run shows it in effect.
-wait_webhook_in_effect() {
-  local i probe
-  for i in $(seq 60); do
-    probe=$(k -n "$1" run probe --image="$c_image" --restart=Never --dry-run=server -o yaml 2>/dev/null || true)
-    [[ $probe == *rlimit-injector.io/status* ]] && return 0
-    sleep 1
-  done
-  fail "the webhook does not mutate pods in $1 after 60 s"
 }
 
 # Installed: the Secret made, the caBundle patched with its CA, every replica Ready.
@@ -175,10 +99,9 @@ check_uninstalled() {
 # python3 allocating 4000 MiB under 1 GiB: MemoryError with the launcher.
 check_memory_error() {
   local namespace=$1 result
-  pod "$namespace" alloc "$python_image" 1Gi \
-    "command: [python3, -c, \"chunks = [b'x' * (1 << 20) for _ in range(4000)]\"]"
-  result=$(ended "$namespace" alloc)
-  mutated "$namespace" alloc || fail "$namespace/alloc was not mutated"
+  kw_python_alloc_pod "$namespace" alloc
+  result=$(kw_ended "$namespace" alloc)
+  kw_mutated "$namespace" alloc || fail "$namespace/alloc was not mutated"
   [[ $result == "Failed 1 Error" ]] || fail "$namespace/alloc: want 'Failed 1 Error', got '$result'"
   logs_have "$namespace" alloc MemoryError
   logs_have "$namespace" alloc "rlimit-injector: limit"
@@ -186,35 +109,30 @@ check_memory_error() {
 }
 
 # --- install with helm ----------------------------------------------------------------------------------------
-install_helm() {
-  helm install "$release" charts/rlimit-injector --namespace "$ns" --create-namespace --wait --timeout 5m \
-    --set image.repository="${webhook_image%:*}" --set image.tag="$tag" \
-    --set launcherImage.repository="${launcher_image%:*}" --set launcherImage.tag="$tag" >&2
-}
-kind_stage helm-install install_helm
+kind_stage helm-install kw_helm_install
 check_installed "helm install"
-labelled_namespace e2e-on
+kw_labelled_namespace e2e-on
 k create namespace e2e-off >/dev/null
-wait_webhook_in_effect e2e-on
+kw_wait_webhook_in_effect e2e-on
 
 t=$SECONDS
 # The same pod without the webhook, started at the same time.
-pod e2e-off alloc "$python_image" 1Gi "command: [python3, -c, \"chunks = [b'x' * (1 << 20) for _ in range(4000)]\"]"
+kw_python_alloc_pod e2e-off alloc
 check_memory_error e2e-on
-result=$(ended e2e-off alloc)
-! mutated e2e-off alloc || fail "e2e-off/alloc was mutated in an unlabelled namespace"
+result=$(kw_ended e2e-off alloc)
+! kw_mutated e2e-off alloc || fail "e2e-off/alloc was mutated in an unlabelled namespace"
 [[ $result == "Failed 137 OOMKilled" ]] || fail "e2e-off/alloc: want 'Failed 137 OOMKilled', got '$result'"
 pass "e2e-off: the same pod without the webhook is OOMKilled, exit 137"
 
 # A JVM and Node.js in auto mode: the launcher runs them (its verbose line), the runtime fails the allocation.
-pod e2e-on jvm "$java_image" 1Gi "command: [java, -cp, /app, Alloc, \"4000\"]"
-pod e2e-on node "$node_image" 1Gi "command: [node, /app/alloc.js, \"4000\"]"
-result=$(ended e2e-on jvm)
+kw_pod e2e-on jvm "$KW_JAVA_IMAGE" 1Gi "command: [java, -cp, /app, Alloc, \"4000\"]"
+kw_pod e2e-on node "$KW_NODE_IMAGE" 1Gi "command: [node, /app/alloc.js, \"4000\"]"
+result=$(kw_ended e2e-on jvm)
 [[ $result == "Failed 1 Error" ]] || fail "e2e-on/jvm: want 'Failed 1 Error', got '$result'"
 logs_have e2e-on jvm "rlimit-injector: limit"
 logs_have e2e-on jvm OutOfMemoryError
 pass "JVM in auto mode: started through the launcher, OutOfMemoryError, exit 1"
-result=$(ended e2e-on node)
+result=$(kw_ended e2e-on node)
 [[ $result == "Failed 1 Error" ]] || fail "e2e-on/node: want 'Failed 1 Error' (not SIGKILL), got '$result'"
 logs_have e2e-on node "rlimit-injector: limit"
 logs_have e2e-on node "ERROR RangeError"
@@ -246,14 +164,14 @@ EOF
     curl -fsS "http://$registry/v2/" >/dev/null 2>&1 && break
     sleep 1
   done
-  skopeo copy -q --dest-tls-verify=false "docker-daemon:$python_image" "docker://$registry/e2e/python:$tag" >&2
+  skopeo copy -q --dest-tls-verify=false "docker-daemon:$KW_PYTHON_IMAGE" "docker://$registry/e2e/python:$KW_TAG" >&2
   # The webhook reads this registry over plain HTTP (RLIMIT_INJECTOR_INSECURE_REGISTRIES, the flag's twin).
   k -n "$ns" set env deployment/rlimit-injector "RLIMIT_INJECTOR_INSECURE_REGISTRIES=http://$registry" >/dev/null
   k -n "$ns" rollout status deployment/rlimit-injector --timeout=180s >&2
 }
 kind_stage registry registry_up
-pod e2e-on from-registry "$registry/e2e/python:$tag" 256Mi
-result=$(ended e2e-on from-registry)
+kw_pod e2e-on from-registry "$registry/e2e/python:$KW_TAG" 256Mi
+result=$(kw_ended e2e-on from-registry)
 [[ $result == "Succeeded 0 Completed" ]] || fail "e2e-on/from-registry: want 'Succeeded 0 Completed', got '$result'"
 status=$(k -n e2e-on get pod from-registry -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}')
 [[ $status == *'"entrypointSource":"registry"'* ]] || fail "from-registry: entrypoint not from the registry: $status"
@@ -264,12 +182,12 @@ logs_have e2e-on from-registry "OK allocated 64 MiB"
 pass "no command: wrapped with the ENTRYPOINT and CMD read from the registry ($wrapped), and ran"
 
 # --- non-root, read-only root filesystem, Pod Security restricted ----------------------------------------------
-labelled_namespace e2e-restricted pod-security.kubernetes.io/enforce=restricted
-pod e2e-restricted alloc-c "$c_image" 256Mi "command: [/alloc, \"1024\"]" \
+kw_labelled_namespace e2e-restricted pod-security.kubernetes.io/enforce=restricted
+kw_pod e2e-restricted alloc-c "$KW_C_IMAGE" 256Mi "command: [/alloc, \"1024\"]" \
   "securityContext: {runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, readOnlyRootFilesystem: true," \
   "  allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}"
-result=$(ended e2e-restricted alloc-c)
-mutated e2e-restricted alloc-c || fail "e2e-restricted/alloc-c was not mutated"
+result=$(kw_ended e2e-restricted alloc-c)
+kw_mutated e2e-restricted alloc-c || fail "e2e-restricted/alloc-c was not mutated"
 [[ $result == "Failed 1 Error" ]] || fail "e2e-restricted/alloc-c: want 'Failed 1 Error', got '$result'"
 logs_have e2e-restricted alloc-c "rlimit-injector: limit"
 logs_have e2e-restricted alloc-c "ERROR malloc-NULL"
@@ -286,7 +204,7 @@ start_sum() {
 startup() {
   local namespace=$1 name=$2 before after
   before=$(start_sum)
-  pod "$namespace" "$name" "$python_image" 256Mi "command: [python3, -c, \"import time; time.sleep(600)\"]"
+  kw_pod "$namespace" "$name" "$KW_PYTHON_IMAGE" 256Mi "command: [python3, -c, \"import time; time.sleep(600)\"]"
   k -n "$namespace" wait --for=condition=Ready "pod/$name" --timeout=120s >/dev/null
   sleep 1
   after=$(start_sum)
@@ -307,13 +225,13 @@ for i in $(seq 120); do
   [[ -z $(k -n "$ns" get pods -l app.kubernetes.io/name=rlimit-injector -o name) ]] && break
   sleep 1
 done
-pod e2e-on while-down "$c_image" 64Mi "command: [/alloc, \"0\"]"
-! mutated e2e-on while-down || fail "a pod admitted with no webhook running was mutated"
-[[ $(ended e2e-on while-down) == "Succeeded 0 Completed" ]] || fail "e2e-on/while-down did not run"
+kw_pod e2e-on while-down "$KW_C_IMAGE" 64Mi "command: [/alloc, \"0\"]"
+! kw_mutated e2e-on while-down || fail "a pod admitted with no webhook running was mutated"
+[[ $(kw_ended e2e-on while-down) == "Succeeded 0 Completed" ]] || fail "e2e-on/while-down did not run"
 pass "webhook scaled to zero: the pod was admitted unmutated (failurePolicy Ignore) and ran"
 k -n "$ns" scale deployment/rlimit-injector --replicas=2 >/dev/null
 check_installed "scaled back"
-wait_webhook_in_effect e2e-on
+kw_wait_webhook_in_effect e2e-on
 
 # --- a rolling restart under a stream of pod creations ---------------------------------------------------------
 # Pods that are admitted but never scheduled (a node selector nothing matches): the test is admission.
@@ -327,7 +245,7 @@ kind: Pod
 metadata: {name: stream-$n, labels: {e2e: stream}}
 spec:
   nodeSelector: {rlimit-injector.io/e2e: never}
-  containers: [{name: main, image: $c_image, resources: {limits: {memory: 64Mi}}}]
+  containers: [{name: main, image: $KW_C_IMAGE, command: [/alloc, "0"], resources: {limits: {memory: 64Mi}}}]
 EOF
     sleep 0.2
   done
@@ -345,36 +263,39 @@ sleep 3
 touch "$out/stream.stop"
 wait "$stream_pid"
 read -r created failed <"$out/stream.result"
-unmutated=$(k -n e2e-on get pods -l e2e=stream -o jsonpath='{range .items[*]}{.metadata.name} {.metadata.annotations.rlimit-injector\.io/status}{"\n"}{end}' |
-  awk 'NF < 2' | wc -l)
+# Wrapped: the command no longer starts with the program itself.
+unmutated=$(k -n e2e-on get pods -l e2e=stream -o jsonpath='{range .items[*]}{.spec.containers[0].command[0]}{"\n"}{end}' |
+  grep -cx /alloc || true)
 measure "rolling restart: ${restart_s}s; $created pod creations, $failed failed, $unmutated admitted unmutated"
 ((failed == 0)) || fail "rolling restart: $failed of $created pod creations failed: $(head -5 "$out/stream.err")"
 ((unmutated == 0)) || fail "rolling restart: $unmutated of $created pods were admitted without the webhook"
 pass "rolling restart under $created pod creations: none failed, all mutated"
 
 # --- the webhook's memory after all that ----------------------------------------------------------------------
-for p in $(k -n "$ns" get pods -l app.kubernetes.io/name=rlimit-injector -o name); do
-  measure "webhook RSS after the run, $p: $(k -n "$ns" exec "$p" -- cat /proc/1/status | awk '/^VmRSS/ {print $2 / 1024 " MiB"}')"
+# The serving pods: Running and not being deleted (the restart's old pods may still be draining).
+for p in $(k -n "$ns" get pods -l app.kubernetes.io/name=rlimit-injector -o jsonpath='{range .items[?(@.status.phase=="Running")]}{.metadata.name} {.metadata.deletionTimestamp}{"\n"}{end}' |
+  awk 'NF == 1'); do
+  measure "webhook RSS after the run, $p: $(k -n "$ns" exec "$p" -c webhook -- cat /proc/1/status | awk '/^VmRSS/ {print $2 / 1024 " MiB"}')"
 done
 
 # --- uninstall, then the plain manifests -----------------------------------------------------------------------
-kind_stage helm-uninstall helm uninstall "$release" --namespace "$ns" --wait >&2
+kind_stage helm-uninstall kind_helm uninstall rlimit-injector --namespace "$ns" --wait >&2
 check_uninstalled "helm uninstall"
 k -n "$ns" delete secret rlimit-injector-tls >/dev/null
 k delete namespace "$ns" e2e-on --wait=true >/dev/null
 
 # deploy/ with the image references of this run, the only edit a user pulling from their own registry makes.
 deploy() {
-  sed -e "s#image: ghcr.io/rlimit-injector/rlimit-injector:.*#image: $webhook_image#" \
-    -e "s#--launcher-image=ghcr.io/rlimit-injector/launcher:.*#--launcher-image=$launcher_image#" \
+  sed -e "s#image: ghcr.io/rlimit-injector/rlimit-injector:.*#image: $KW_WEBHOOK_IMAGE#" \
+    -e "s#--launcher-image=ghcr.io/rlimit-injector/launcher:.*#--launcher-image=$KW_LAUNCHER_IMAGE#" \
     deploy/rlimit-injector.yaml
 }
-[[ $(deploy | grep -c -e "$webhook_image" -e "$launcher_image") == 2 ]] || fail "deploy/ names its images differently now"
+[[ $(deploy | grep -c -e "$KW_WEBHOOK_IMAGE" -e "$KW_LAUNCHER_IMAGE") == 2 ]] || fail "deploy/ names its images differently now"
 apply_deploy() { deploy | k apply -f - >&2; }
 kind_stage kubectl-apply apply_deploy
 check_installed "kubectl apply -f deploy/"
-labelled_namespace e2e-deploy
-wait_webhook_in_effect e2e-deploy
+kw_labelled_namespace e2e-deploy
+kw_wait_webhook_in_effect e2e-deploy
 check_memory_error e2e-deploy
 deploy | k delete -f - --wait=true >/dev/null
 check_uninstalled "kubectl delete -f deploy/"

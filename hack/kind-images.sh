@@ -54,7 +54,8 @@ debian_image() {
 
 # built REF DIR: a legacy `docker build` of DIR/Dockerfile (FROM a local image or scratch: nothing is pulled).
 built() {
-  DOCKER_BUILDKIT=0 docker build -q -t "$1" "$2" >/dev/null || kind_die "docker build $1 failed"
+  local out
+  out=$(DOCKER_BUILDKIT=0 docker build -q -t "$1" "$2" 2>&1) || kind_die "docker build $1 failed: $out"
   echo "$1"
 }
 

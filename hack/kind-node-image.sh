@@ -150,8 +150,9 @@ EOF
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]' - rlimit-injector/kind-base:import >/dev/null
   # docker import cannot set STOPSIGNAL; a build of one metadata line on the local image can.
-  printf 'FROM rlimit-injector/kind-base:import\nSTOPSIGNAL SIGRTMIN+3\n' |
-    DOCKER_BUILDKIT=0 docker build -q -t rlimit-injector/kind-base:build - >/dev/null
+  local out
+  out=$(printf 'FROM rlimit-injector/kind-base:import\nSTOPSIGNAL SIGRTMIN+3\n' |
+    DOCKER_BUILDKIT=0 docker build -q -t rlimit-injector/kind-base:build - 2>&1) || kind_die "docker build failed: $out"
   docker rmi rlimit-injector/kind-base:import >/dev/null
 }
 
@@ -232,5 +233,5 @@ build_node() {
 
 kind_stage base-image build_base
 kind_stage server-tarball build_tarball
-kind_stage node-image build_node
+kind_stage kind-build-node-image build_node
 echo "$image"

@@ -99,8 +99,6 @@ kind_privileged_probe() {
   fi
   kind_missing_caps
   [[ -n $KIND_MISSING_CAPS ]] || kind_die "docker run --privileged fails, but no capability is missing: $out"
-  kind_log "docker run --privileged fails here (root lacks ${KIND_MISSING_CAPS// /, }); kind runs its nodes with" \
-    "every other capability instead (a docker shim in $KIND_TOOLS/shim)"
   docker run --rm "${KIND_PRIVILEGED_ARGS[@]}" "$probe" >/dev/null 2>&1 ||
     kind_die "even without ${KIND_MISSING_CAPS} a near-privileged container fails: $(docker run --rm \
       "${KIND_PRIVILEGED_ARGS[@]}" "$probe" 2>&1)"
@@ -155,7 +153,13 @@ kind_write_shim() {
     echo "exec $real \"\${args[@]}\""
   } >"$KIND_TOOLS/shim/docker.tmp"
   chmod 0755 "$KIND_TOOLS/shim/docker.tmp"
+  if cmp -s "$KIND_TOOLS/shim/docker.tmp" "$KIND_TOOLS/shim/docker"; then
+    rm "$KIND_TOOLS/shim/docker.tmp"
+    return 0
+  fi
   mv "$KIND_TOOLS/shim/docker.tmp" "$KIND_TOOLS/shim/docker"
+  kind_log "docker run --privileged fails here (root lacks ${KIND_MISSING_CAPS// /, }); kind runs its nodes with" \
+    "every other capability instead, through $KIND_TOOLS/shim/docker"
 }
 
 # kind itself, with the shim first in its PATH when the probe asked for it.
@@ -195,5 +199,8 @@ kind_module_dir() {
   (cd /tmp && GOFLAGS= GOWORK=off go mod download -json "$1") |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p'
 }
+
+# True when `kind-cluster.sh up` has a node image without building one.
+kind_node_image_cached() { [[ -n ${KIND_NODE_IMAGE:-} || -f $KIND_NODE_DIR/node-image.tar ]]; }
 
 kind_kubectl() { "$KIND_K8S_BIN/kubectl" --kubeconfig "$KIND_KUBECONFIG" "$@"; }
