@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes the kind node image for $K8S_VERSION and prints its name. Order of preference:
-#   1. already in the Docker engine, or saved in the cache ($KIND_NODE_DIR/node-image.tar): seconds;
-#   2. KIND_NODE_IMAGE=kindest/node:vX.Y.Z@sha256:... (a published image, pulled by Docker);
-#   3. built here, offline, from sources only (Go module proxy and Debian packages), then saved in the cache:
+#   1. KIND_NODE_IMAGE=kindest/node:vX.Y.Z@sha256:... (a published image, pulled by Docker);
+#   2. already in the Docker engine, or saved in the cache ($KIND_NODE_DIR/node-image.tar): seconds;
+#   3. kind's published kindest/node:$K8S_VERSION, when Docker can pull it (a normal host with internet);
+#   4. built here, offline, from sources only (Go module proxy and Debian packages), then saved in the cache:
 #      Kubernetes (hack/k8s-test-binaries.sh --node), etcd, coredns and pause at the versions kubeadm asks for,
 #      kind's base image on a Debian bookworm root filesystem with Debian's containerd and runc.
 # See hack/README.md, "kind cluster", for what differs from kind's published images and what it costs.
@@ -30,6 +31,17 @@ if [[ -f $saved ]]; then
   echo "$image"
   exit 0
 fi
+
+if docker image inspect "$KIND_PUBLISHED_NODE_IMAGE" >/dev/null 2>&1; then
+  echo "$KIND_PUBLISHED_NODE_IMAGE"
+  exit 0
+fi
+kind_log "trying the published $KIND_PUBLISHED_NODE_IMAGE (fails at once without access to Docker Hub)"
+if timeout 300 docker pull -q "$KIND_PUBLISHED_NODE_IMAGE" >&2 2>/dev/null; then
+  echo "$KIND_PUBLISHED_NODE_IMAGE"
+  exit 0
+fi
+kind_log "no published node image here: building one (about 20 minutes on 2 cores, once)"
 
 kind_tools
 bin=$KIND_NODE_DIR/bin

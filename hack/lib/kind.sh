@@ -16,6 +16,7 @@ KIND_NODE_DIR="$KIND_CACHE/kind-node/$K8S_VERSION-kind-$KIND_VERSION"
 KIND_KUBECONFIG="$KIND_CACHE/kind/kubeconfig-$KIND_CLUSTER"
 # The node image built here; KIND_NODE_IMAGE=... takes a published one (kindest/node:vX@sha256:...).
 KIND_LOCAL_NODE_IMAGE="rlimit-injector/kind-node:$K8S_VERSION-kind-$KIND_VERSION"
+KIND_PUBLISHED_NODE_IMAGE="kindest/node:$K8S_VERSION"
 
 kind_log() { printf '[%s] %s\n' "${KIND_LOG_TAG:-kind}" "$*" >&2; }
 kind_die() {
@@ -201,6 +202,9 @@ kind_module_dir() {
 }
 
 # True when `kind-cluster.sh up` has a node image without building one.
-kind_node_image_cached() { [[ -n ${KIND_NODE_IMAGE:-} || -f $KIND_NODE_DIR/node-image.tar ]]; }
+kind_node_image_cached() {
+  [[ -n ${KIND_NODE_IMAGE:-} || -f $KIND_NODE_DIR/node-image.tar ]] ||
+    docker image inspect "$KIND_PUBLISHED_NODE_IMAGE" >/dev/null 2>&1
+}
 
 kind_kubectl() { "$KIND_K8S_BIN/kubectl" --kubeconfig "$KIND_KUBECONFIG" "$@"; }
