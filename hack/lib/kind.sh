@@ -55,7 +55,12 @@ kind_docker_up() {
       kind_apt_install docker.io
     fi
     command -v dockerd >/dev/null || kind_die "no Docker engine: install one (Debian: apt-get install docker.io)"
-    [[ $(id -u) -eq 0 ]] || kind_die "the Docker engine is not running and only root can start it (sudo dockerd &)"
+    if [[ $(id -u) -ne 0 ]]; then
+      pgrep -x dockerd >/dev/null &&
+        kind_die "the Docker engine runs but does not answer you ($(docker info 2>&1 | tail -n 1)):" \
+          "join the docker group or run as root"
+      kind_die "no Docker engine runs and only root can start one: run this as root, or start dockerd"
+    fi
     if ! pgrep -x dockerd >/dev/null; then
       kind_log "starting dockerd (log: /var/log/rlimit-injector-dockerd.log)"
       # setsid: the daemon outlives this script and is not in its process group.
