@@ -91,9 +91,12 @@ down() {
   rm -f "$KIND_KUBECONFIG"
 }
 
+# kubectl, helm and kind, with the docker shim first when this machine needs it (it only rewrites --privileged).
 env_exports() {
+  local shim=
+  [[ ! -x $KIND_TOOLS/shim/docker ]] || shim=$KIND_TOOLS/shim:
   printf 'export KUBECONFIG=%q\n' "$KIND_KUBECONFIG"
-  printf 'export PATH=%q:%q:"$PATH"\n' "$(bash hack/k8s-test-binaries.sh)" "$KIND_TOOLS"
+  printf 'export PATH=%q%q:%q:"$PATH"\n' "$shim" "$(bash hack/k8s-test-binaries.sh)" "$KIND_TOOLS"
 }
 
 case "${1:-}" in

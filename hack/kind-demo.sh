@@ -17,8 +17,13 @@ created=
 if ! kind_cli get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER"; then
   created=1
 fi
+in_setup=
 finish() {
   local rc=$?
+  if [[ -n $in_setup ]]; then
+    exec 1>&3 2>&4
+    tail -n 30 "$setup_log" >&2
+  fi
   if [[ -n $created && -z ${KEEP_CLUSTER:-} ]]; then
     bash hack/kind-cluster.sh down >/dev/null 2>&1 || true
   else
@@ -28,15 +33,26 @@ finish() {
 }
 trap finish EXIT
 
-echo "   cluster $KIND_CLUSTER (kind, Kubernetes $K8S_VERSION), the two images built here, helm install:"
-bash hack/kind-cluster.sh up
-KIND_K8S_BIN=$(bash hack/k8s-test-binaries.sh)
-kw_images
-kw_helm_install
-for n in demo-without demo-with; do k delete namespace "$n" --ignore-not-found --wait=true >/dev/null; done
-k create namespace demo-without >/dev/null
-kw_labelled_namespace demo-with
-kw_wait_webhook_in_effect demo-with
+# The setup's own output goes to a log, shown only when it fails.
+setup_log=target/kind-demo-setup.log
+mkdir -p target
+setup() {
+  bash hack/kind-cluster.sh up
+  KIND_K8S_BIN=$(bash hack/k8s-test-binaries.sh)
+  kw_images
+  kw_helm_install
+  for n in demo-without demo-with; do k delete namespace "$n" --ignore-not-found --wait=true >/dev/null; done
+  k create namespace demo-without >/dev/null
+  kw_labelled_namespace demo-with
+  kw_wait_webhook_in_effect demo-with
+}
+echo "   cluster $KIND_CLUSTER (kind, Kubernetes $K8S_VERSION), the two images built here, helm install" \
+  "(log: $setup_log)"
+in_setup=1
+exec 3>&1 4>&2 >"$setup_log" 2>&1
+setup
+exec 1>&3 2>&4
+in_setup=
 
 echo "   the same pod in two namespaces: python3 -c \"chunks = [b'x' * (1 << 20) for _ in range(4000)]\", limit 1Gi"
 kw_python_alloc_pod demo-without alloc
@@ -49,7 +65,7 @@ for n in demo-without demo-with; do
   else
     echo "   namespace $n (not labelled): $phase, exit code $code, reason $reason"
   fi
-  log=$(k -n "$n" logs alloc | tail -n 4)
+  log=$(k -n "$n" logs alloc -c main | tail -n 6)
   echo "   its log:"
   echo "${log:-(empty: the kernel killed it before it could say anything)}" | sed 's/^/     /'
 done

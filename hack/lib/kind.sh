@@ -2,9 +2,11 @@
 # Sourced by hack/kind-*.sh: the versions, the cache, the Docker engine and the kind CLI of the project's kind
 # cluster. Everything slow to make is cached under $KIND_CACHE, keyed by version. Progress goes to stderr.
 
-# The one Kubernetes version of the cluster (and of hack/k8s-test-binaries.sh); the images kubeadm wants
-# (etcd, coredns, pause) follow from it.
-K8S_VERSION="${K8S_VERSION:-v1.34.4}"
+# The one Kubernetes version, pinned in hack/k8s-test-binaries.sh (the API-server tests use it too); the images
+# kubeadm wants (etcd, coredns, pause) follow from it.
+K8S_VERSION="${K8S_VERSION:-$(sed -n 's/^K8S_VERSION="${K8S_VERSION:-\(v[0-9.]*\)}"$/\1/p' hack/k8s-test-binaries.sh)}"
+[[ -n $K8S_VERSION ]] || { echo "hack/lib/kind.sh: no K8S_VERSION pinned in hack/k8s-test-binaries.sh" >&2; exit 1; }
+export K8S_VERSION
 KIND_VERSION="${KIND_VERSION:-v0.30.0}"
 HELM_VERSION="${HELM_VERSION:-v3.19.5}"
 CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
@@ -17,6 +19,9 @@ KIND_KUBECONFIG="$KIND_CACHE/kind/kubeconfig-$KIND_CLUSTER"
 # The node image built here; KIND_NODE_IMAGE=... takes a published one (kindest/node:vX@sha256:...).
 KIND_LOCAL_NODE_IMAGE="rlimit-injector/kind-node:$K8S_VERSION-kind-$KIND_VERSION"
 KIND_PUBLISHED_NODE_IMAGE="kindest/node:$K8S_VERSION"
+
+# dockerd and friends live in sbin, which a non-login root shell may not have in PATH.
+PATH="$PATH:/usr/sbin:/sbin"
 
 kind_log() { printf '[%s] %s\n' "${KIND_LOG_TAG:-kind}" "$*" >&2; }
 kind_die() {
