@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The demo: what the webhook does to a Deployment (offline), what the launcher does to a process that
 # allocates past its limit, then
-#   - when this machine has the kind node image cached (after one `bash hack/kind-cluster.sh up`, about 25
+#   - when this machine has the kind node image cached (after one `bash hack/kind-cluster.sh up`, about 20
 #     minutes): the same pod OOMKilled without the webhook and ending in MemoryError with it, in a real kind
 #     cluster (hack/kind-demo.sh, about 3 minutes);
 #   - else the webhook admitting examples/ through a real, local kube-apiserver (etcd + kube-apiserver +
@@ -50,7 +50,7 @@ if kind_node_image_cached; then
   exec bash hack/kind-demo.sh
 fi
 echo "== 3. The webhook behind a real kube-apiserver: kubectl apply -f examples/"
-echo "   (no kind node image cached on this machine: \`bash hack/kind-cluster.sh up\` makes one, about 25 minutes"
+echo "   (no kind node image cached on this machine: \`bash hack/kind-cluster.sh up\` makes one, about 20 minutes"
 echo "   once; then this demo shows the same pod OOMKilled without the webhook and MemoryError with it, in kind)"
 CP_BIN="$(bash hack/k8s-test-binaries.sh)"
 CP_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rlimit-injector-demo.XXXXXX")"
