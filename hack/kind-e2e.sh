@@ -29,11 +29,16 @@ mkdir -p "$out"
 export KIND_STAGE_LOG=$PWD/$out/measurements.txt # every stage's time, of this script and those it runs
 start_total=$SECONDS
 
+passed=0
 fail() {
   kind_log "FAIL: $*"
+  echo "e2e: $passed passed, 1 failed"
   exit 1
 }
-pass() { kind_log "PASS: $*"; }
+pass() {
+  kind_log "PASS: $*"
+  passed=$((passed + 1))
+}
 measure() {
   echo "measure: $*"
   echo "$*" >>"$out/measurements.txt"
@@ -168,6 +173,13 @@ EOF
   # The webhook reads this registry over plain HTTP (RLIMIT_INJECTOR_INSECURE_REGISTRIES, the flag's twin).
   k -n "$ns" set env deployment/rlimit-injector "RLIMIT_INJECTOR_INSECURE_REGISTRIES=http://$registry" >/dev/null
   k -n "$ns" rollout status deployment/rlimit-injector --timeout=180s >&2
+  # The old replicas keep answering while they drain: wait until they are gone.
+  for i in $(seq 120); do
+    (($(k -n "$ns" get pods -l app.kubernetes.io/name=rlimit-injector -o name | wc -l) == \
+      $(k -n "$ns" get deployment rlimit-injector -o jsonpath='{.spec.replicas}'))) && return 0
+    sleep 1
+  done
+  fail "the webhook's old replicas did not go within 120 s"
 }
 kind_stage registry registry_up
 kw_pod e2e-on from-registry "$registry/e2e/python:$KW_TAG" 256Mi
@@ -302,3 +314,4 @@ check_uninstalled "kubectl delete -f deploy/"
 
 measure "kind-e2e total: $((SECONDS - start_total))s"
 kind_log "PASS: every end-to-end check"
+echo "e2e: $passed passed, 0 failed"
