@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # The demo: what the webhook does to a Deployment (offline), what the launcher does to a process that
-# allocates past its limit, then the webhook admitting examples/ through a real, local kube-apiserver
-# (etcd + kube-apiserver + kube-controller-manager on loopback, from hack/k8s-test-binaries.sh; the first
-# run on a machine builds them, about 8 minutes). Needs no cluster. Stops everything it started.
+# allocates past its limit, then
+#   - when this machine has the kind node image cached (after one `bash hack/kind-cluster.sh up`, about 20
+#     minutes): the same pod OOMKilled without the webhook and ending in MemoryError with it, in a real kind
+#     cluster (hack/kind-demo.sh, about 3 minutes);
+#   - else the webhook admitting examples/ through a real, local kube-apiserver (etcd + kube-apiserver +
+#     kube-controller-manager on loopback, from hack/k8s-test-binaries.sh; the first run on a machine builds
+#     them, about 8 minutes). Needs no cluster.
+# Stops everything it started.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=lib/control-plane.sh
 source hack/lib/control-plane.sh
 CP_LOG_TAG=demo
+# shellcheck source=lib/kind.sh
+source hack/lib/kind.sh
 
 jar=target/rlimit-injector.jar
 launcher=target/launcher/linux-amd64/launch
@@ -38,7 +45,13 @@ echo "   exit code $code (3 = the program handled MemoryError)"
 [[ $code -eq 3 ]]
 
 echo
+if kind_node_image_cached; then
+  echo "== 3. In a real kind cluster: the same pod without the webhook, then with it"
+  exec bash hack/kind-demo.sh
+fi
 echo "== 3. The webhook behind a real kube-apiserver: kubectl apply -f examples/"
+echo "   (no kind node image cached on this machine: \`bash hack/kind-cluster.sh up\` makes one, about 20 minutes"
+echo "   once; then this demo shows the same pod OOMKilled without the webhook and MemoryError with it, in kind)"
 CP_BIN="$(bash hack/k8s-test-binaries.sh)"
 CP_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rlimit-injector-demo.XXXXXX")"
 finish() {

@@ -8,6 +8,8 @@
 #   hack/k8s-test-binaries.sh --kube-api-test-dir   # prints a dir D with
 #       D/k8s/<X.Y.Z>-linux-amd64/{etcd,kube-apiserver,kubectl}
 #       (layout of io.fabric8:kube-api-test; use it as KUBE_API_TEST_DIR)
+#   hack/k8s-test-binaries.sh --node                # also kubeadm, kubelet, kube-scheduler and
+#       kube-proxy, for a kind node image (hack/kind-node-image.sh); prints the bin dir
 #
 # stdout carries exactly one line (the directory); all progress goes to stderr.
 # See hack/README.md, section "Kubernetes test binaries".
@@ -49,8 +51,9 @@ mode=bin
 case "${1:-}" in
   "") ;;
   --kube-api-test-dir) mode=kat ;;
+  --node) mode=node ;;
   -h | --help)
-    sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
@@ -58,6 +61,12 @@ case "${1:-}" in
     exit 2
     ;;
 esac
+
+# What each mode needs built from k8s.io/kubernetes (etcd comes separately).
+KUBERNETES_COMMANDS=(kube-apiserver kube-controller-manager kubectl)
+if [[ $mode == node ]]; then
+  KUBERNETES_COMMANDS+=(kubeadm kubelet kube-scheduler kube-proxy)
+fi
 
 log() { printf '[k8s-test-binaries] %s\n' "$*" >&2; }
 die() {
@@ -67,7 +76,7 @@ die() {
 
 all_present() {
   local f
-  for f in etcd kube-apiserver kube-controller-manager kubectl; do
+  for f in etcd "${KUBERNETES_COMMANDS[@]}"; do
     [[ -x "$BIN_DIR/$f" ]] || return 1
   done
   if [[ $mode == kat ]]; then
@@ -260,7 +269,7 @@ install_etcd_go() {
 }
 
 missing=()
-for b in kube-apiserver kube-controller-manager kubectl; do
+for b in "${KUBERNETES_COMMANDS[@]}"; do
   [[ -x "$BIN_DIR/$b" ]] || missing+=("cmd/$b")
 done
 if ((${#missing[@]} > 0)); then

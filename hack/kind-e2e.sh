@@ -1,102 +1,317 @@
 #!/usr/bin/env bash
-# End-to-end on a kind cluster (needs Docker, kind, kubectl, helm and skopeo; CI does not run it, there is no
-# Docker engine there). It builds both images, loads them into a new cluster, installs the chart, and runs the
-# original experiment: a pod limited to 1 GiB that allocates 4000 MiB
-#   - in a namespace labelled rlimit-injector.io/inject=enabled ends with a Python MemoryError in its log;
-#   - in an unlabelled namespace ends OOMKilled.
-# The cluster is deleted at the end unless KEEP_CLUSTER=1.
+# End to end in a real kind cluster (hack/kind-cluster.sh): the two images built here, both install paths, and
+# real pods started by a real kubelet:
+#   - helm install (default values but the image references): certificate made, caBundle patched, replicas Ready;
+#   - python3 allocating 4000 MiB under a 1 GiB limit: MemoryError, exit 1, in an opted-in namespace; OOMKilled,
+#     137, in another;
+#   - a JVM and a Node.js pod in auto mode start through the launcher and fail an over-allocation in the runtime;
+#   - a pod with no command, its image in a registry on the node, runs the ENTRYPOINT and CMD the webhook read;
+#   - a non-root pod with a read-only root filesystem in a namespace enforcing Pod Security "restricted";
+#   - pod start-up with and without the launcher, from the kubelet's own histogram;
+#   - the webhook scaled to zero: pods admitted unmutated; a rolling restart under a stream of pod creations;
+#   - helm uninstall leaves no webhook configuration; then the same with kubectl apply -f deploy/.
+# Every check prints PASS or fails the run. Measurements go to stdout as "measure: ..." lines and to
+# target/kind-e2e/measurements.txt. The cluster is deleted at the end unless KEEP_CLUSTER=1.
 #   bash hack/kind-e2e.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export KIND_CLUSTER="${KIND_CLUSTER:-rlimit-injector-e2e}"
+# shellcheck source=lib/kind.sh
+source hack/lib/kind.sh
+KIND_LOG_TAG=kind-e2e
 
-cluster="${KIND_CLUSTER:-rlimit-injector-e2e}"
-tag=e2e
-webhook_image="rlimit-injector/rlimit-injector:$tag"
-launcher_image="rlimit-injector/launcher:$tag"
-python_image="${PYTHON_IMAGE:-python:3.12-slim}"
-timeout=180s
+# shellcheck source=lib/kind-webhook.sh
+source hack/lib/kind-webhook.sh
+ns=$KW_NAMESPACE
+out=target/kind-e2e
+mkdir -p "$out"
+: >"$out/measurements.txt"
+export KIND_STAGE_LOG=$PWD/$out/measurements.txt # every stage's time, of this script and those it runs
+start_total=$SECONDS
 
-log() { printf '[kind-e2e] %s\n' "$*" >&2; }
-die() { log "FAIL: $*"; exit 1; }
-for tool in docker kind kubectl helm skopeo; do
-  command -v "$tool" >/dev/null || die "$tool is required"
-done
-
-cleanup() {
-  if [[ -z ${KEEP_CLUSTER:-} ]]; then
-    kind delete cluster --name "$cluster" >/dev/null 2>&1 || true
-  else
-    log "kept cluster $cluster (kind delete cluster --name $cluster)"
-  fi
+passed=0
+fail() {
+  kind_log "FAIL: $*"
+  echo "e2e: $passed passed, 1 failed"
+  exit 1
 }
-trap cleanup EXIT
+pass() {
+  kind_log "PASS: $*"
+  passed=$((passed + 1))
+}
+measure() {
+  echo "measure: $*"
+  echo "$*" >>"$out/measurements.txt"
+}
+finish() {
+  local rc=$?
+  ((rc == 0)) || {
+    kind_log "cluster state at the failure:"
+    k get pods -A -o wide >&2 2>/dev/null || true
+    k -n "$ns" logs deploy/rlimit-injector --tail=30 >&2 2>/dev/null || true
+  }
+  if [[ -z ${KEEP_CLUSTER:-} ]]; then
+    bash hack/kind-cluster.sh down >/dev/null 2>&1 || true
+  else
+    kind_log "kept cluster $KIND_CLUSTER: eval \"\$(KIND_CLUSTER=$KIND_CLUSTER bash hack/kind-cluster.sh env)\""
+  fi
+  exit "$rc"
+}
+trap finish EXIT
 
-log "building images"
-TAG="$tag" bash hack/build-images.sh >&2
-docker load -i target/jib-image.tar >&2
-docker tag "rlimit-injector:$tag" "$webhook_image"
-skopeo copy "oci-archive:target/launcher/image.tar" "docker-daemon:$launcher_image" >&2
+# --- the cluster and the images -------------------------------------------------------------------------------
+kind_stage cluster bash hack/kind-cluster.sh up
+KIND_K8S_BIN=$(bash hack/k8s-test-binaries.sh)
+kind_docker_up
 
-log "creating cluster $cluster"
-kind create cluster --name "$cluster" --wait 120s >&2
-kind load docker-image --name "$cluster" "$webhook_image" "$launcher_image" >&2
-docker pull -q "$python_image" >&2
-kind load docker-image --name "$cluster" "$python_image" >&2
-
-log "installing the chart"
-helm install rlimit-injector charts/rlimit-injector --namespace rlimit-injector --create-namespace --wait \
-  --timeout 5m \
-  --set image.repository="${webhook_image%:*}" --set image.tag="$tag" --set image.pullPolicy=Never \
-  --set launcherImage.repository="${launcher_image%:*}" --set launcherImage.tag="$tag" >&2
-# The webhook patches its caBundle before it reports ready; wait for it anyway, so the first pod is mutated.
-for _ in $(seq 60); do
-  bundle=$(kubectl get mutatingwebhookconfiguration rlimit-injector \
-    -o jsonpath='{.webhooks[0].clientConfig.caBundle}')
-  [[ -n $bundle ]] && break
-  sleep 2
+kind_stage images kw_images
+for i in "${KW_IMAGES[@]}"; do
+  measure "image size $i: $(docker image inspect -f '{{.Size}}' "$i" | awk '{printf "%.1f", $1 / 1e6}') MB"
 done
-[[ -n $bundle ]] || die "caBundle was never patched"
 
-kubectl create namespace e2e-on >&2
-kubectl label namespace e2e-on rlimit-injector.io/inject=enabled >&2
-kubectl create namespace e2e-off >&2
+# --- helpers --------------------------------------------------------------------------------------------------
+logs_have() {
+  local l
+  l=$(k -n "$1" logs "$2" -c main)
+  [[ $l == *"$3"* ]] || fail "$1/$2: no '$3' in its log: $l"
+}
 
-# Allocates and touches 4000 MiB, 1 MiB at a time, in a container limited to 1 GiB.
-run_pod() {
-  kubectl -n "$1" apply -f - >&2 <<YAML
+# Installed: the Secret made, the caBundle patched with its CA, every replica Ready.
+check_installed() {
+  local how=$1 bundle ca ready want i
+  k -n "$ns" rollout status deployment/rlimit-injector --timeout=180s >&2
+  for i in $(seq 60); do
+    bundle=$(k get mutatingwebhookconfiguration rlimit-injector -o jsonpath='{.webhooks[0].clientConfig.caBundle}')
+    [[ -n $bundle ]] && break
+    sleep 1
+  done
+  [[ -n $bundle ]] || fail "$how: the caBundle was never patched"
+  ca=$(k -n "$ns" get secret rlimit-injector-tls -o jsonpath='{.data.ca\.crt}')
+  [[ $(base64 -d <<<"$bundle") == "$(base64 -d <<<"$ca")" ]] || fail "$how: the caBundle is not the CA of the Secret"
+  want=$(k -n "$ns" get deployment rlimit-injector -o jsonpath='{.spec.replicas}')
+  ready=$(k -n "$ns" get deployment rlimit-injector -o jsonpath='{.status.readyReplicas}')
+  ((want >= 2)) && [[ $ready == "$want" ]] || fail "$how: $ready of $want replicas Ready"
+  pass "$how: certificate Secret made, caBundle patched with its CA, $ready of $want replicas Ready"
+}
+
+check_uninstalled() {
+  local left
+  left=$(k get mutatingwebhookconfigurations -o name | grep rlimit-injector || true)
+  [[ -z $left ]] || fail "$1 left $left behind"
+  pass "$1 leaves no webhook configuration"
+}
+
+# python3 allocating 4000 MiB under 1 GiB: MemoryError with the launcher.
+check_memory_error() {
+  local namespace=$1 result
+  kw_python_alloc_pod "$namespace" alloc
+  result=$(kw_ended "$namespace" alloc)
+  kw_mutated "$namespace" alloc || fail "$namespace/alloc was not mutated"
+  [[ $result == "Failed 1 Error" ]] || fail "$namespace/alloc: want 'Failed 1 Error', got '$result'"
+  logs_have "$namespace" alloc MemoryError
+  logs_have "$namespace" alloc "rlimit-injector: limit"
+  pass "$namespace: python3 over its 1 GiB limit ends in MemoryError, exit 1, not OOMKilled ($result)"
+}
+
+# --- install with helm ----------------------------------------------------------------------------------------
+kind_stage helm-install kw_helm_install
+check_installed "helm install"
+kw_labelled_namespace e2e-on
+k create namespace e2e-off >/dev/null
+kw_wait_webhook_in_effect e2e-on
+
+t=$SECONDS
+# The same pod without the webhook, started at the same time.
+kw_python_alloc_pod e2e-off alloc
+check_memory_error e2e-on
+result=$(kw_ended e2e-off alloc)
+! kw_mutated e2e-off alloc || fail "e2e-off/alloc was mutated in an unlabelled namespace"
+[[ $result == "Failed 137 OOMKilled" ]] || fail "e2e-off/alloc: want 'Failed 137 OOMKilled', got '$result'"
+pass "e2e-off: the same pod without the webhook is OOMKilled, exit 137"
+
+# A JVM and Node.js in auto mode: the launcher runs them (its verbose line), the runtime fails the allocation.
+kw_pod e2e-on jvm "$KW_JAVA_IMAGE" 1Gi "command: [java, -cp, /app, Alloc, \"4000\"]"
+kw_pod e2e-on node "$KW_NODE_IMAGE" 1Gi "command: [node, /app/alloc.js, \"4000\"]"
+result=$(kw_ended e2e-on jvm)
+[[ $result == "Failed 1 Error" ]] || fail "e2e-on/jvm: want 'Failed 1 Error', got '$result'"
+logs_have e2e-on jvm "rlimit-injector: limit"
+logs_have e2e-on jvm OutOfMemoryError
+pass "JVM in auto mode: started through the launcher, OutOfMemoryError, exit 1"
+result=$(kw_ended e2e-on node)
+[[ $result == "Failed 1 Error" ]] || fail "e2e-on/node: want 'Failed 1 Error' (not SIGKILL), got '$result'"
+logs_have e2e-on node "rlimit-injector: limit"
+logs_have e2e-on node "ERROR RangeError"
+pass "Node.js in auto mode: started through the launcher, RangeError, exit 1, not SIGKILL"
+measure "allocation checks (python on/off, JVM, Node.js): $((SECONDS - t))s"
+
+# --- a pod with no command, its image in a registry ------------------------------------------------------------
+# Debian's docker-registry, run on the node (plain HTTP on the node's address: containerd is told so through
+# certs.d, the webhook through its insecure-registries setting).
+registry_up() {
+  local node=$KIND_CLUSTER-control-plane
+  kind_apt_install docker-registry
+  node_ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$node")
+  registry=$node_ip:5000
+  docker cp /usr/bin/docker-registry "$node:/usr/local/bin/docker-registry"
+  docker exec -i "$node" sh -c 'mkdir -p /etc/docker-registry && cat >/etc/docker-registry/config.yml' <<EOF
+version: 0.1
+storage: {filesystem: {rootdirectory: /var/lib/docker-registry}}
+http: {addr: ":5000"}
+EOF
+  docker exec -d "$node" sh -c 'exec docker-registry serve /etc/docker-registry/config.yml >/var/log/docker-registry.log 2>&1'
+  docker exec -i "$node" sh -c "mkdir -p /etc/containerd/certs.d/$registry && cat >/etc/containerd/certs.d/$registry/hosts.toml" <<EOF
+server = "http://$registry"
+[host."http://$registry"]
+  capabilities = ["pull", "resolve"]
+EOF
+  local i
+  for i in $(seq 30); do
+    curl -fsS "http://$registry/v2/" >/dev/null 2>&1 && break
+    sleep 1
+  done
+  skopeo copy -q --dest-tls-verify=false "docker-daemon:$KW_PYTHON_IMAGE" "docker://$registry/e2e/python:$KW_TAG" >&2
+  # The webhook reads this registry over plain HTTP (RLIMIT_INJECTOR_INSECURE_REGISTRIES, the flag's twin).
+  k -n "$ns" set env deployment/rlimit-injector "RLIMIT_INJECTOR_INSECURE_REGISTRIES=http://$registry" >/dev/null
+  k -n "$ns" rollout status deployment/rlimit-injector --timeout=180s >&2
+  # The old replicas keep answering while they drain: wait until they are gone.
+  for i in $(seq 120); do
+    (($(k -n "$ns" get pods -l app.kubernetes.io/name=rlimit-injector -o name | wc -l) == \
+      $(k -n "$ns" get deployment rlimit-injector -o jsonpath='{.spec.replicas}'))) && return 0
+    sleep 1
+  done
+  fail "the webhook's old replicas did not go within 120 s"
+}
+kind_stage registry registry_up
+kw_pod e2e-on from-registry "$registry/e2e/python:$KW_TAG" 256Mi
+result=$(kw_ended e2e-on from-registry)
+[[ $result == "Succeeded 0 Completed" ]] || fail "e2e-on/from-registry: want 'Succeeded 0 Completed', got '$result'"
+status=$(k -n e2e-on get pod from-registry -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}')
+[[ $status == *'"entrypointSource":"registry"'* ]] || fail "from-registry: entrypoint not from the registry: $status"
+wrapped=$(k -n e2e-on get pod from-registry -o jsonpath='{.spec.containers[0].command} {.spec.containers[0].args}')
+[[ $wrapped == *'"python3","/app/alloc.py"'*'["64"]' ]] || fail "from-registry: not wrapped with ENTRYPOINT and CMD: $wrapped"
+logs_have e2e-on from-registry "rlimit-injector: limit"
+logs_have e2e-on from-registry "OK allocated 64 MiB"
+pass "no command: wrapped with the ENTRYPOINT and CMD read from the registry ($wrapped), and ran"
+
+# --- non-root, read-only root filesystem, Pod Security restricted ----------------------------------------------
+kw_labelled_namespace e2e-restricted pod-security.kubernetes.io/enforce=restricted
+kw_pod e2e-restricted alloc-c "$KW_C_IMAGE" 256Mi "command: [/alloc, \"1024\"]" \
+  "securityContext: {runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, readOnlyRootFilesystem: true," \
+  "  allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}"
+result=$(kw_ended e2e-restricted alloc-c)
+kw_mutated e2e-restricted alloc-c || fail "e2e-restricted/alloc-c was not mutated"
+[[ $result == "Failed 1 Error" ]] || fail "e2e-restricted/alloc-c: want 'Failed 1 Error', got '$result'"
+logs_have e2e-restricted alloc-c "rlimit-injector: limit"
+logs_have e2e-restricted alloc-c "ERROR malloc-NULL"
+pass "restricted namespace, uid 1000, read-only root: admitted, the launcher ran, malloc returned NULL"
+
+# --- pod start-up with and without the launcher ----------------------------------------------------------------
+# The kubelet's kubelet_pod_start_duration_seconds (first seen to running, init containers included): its sum
+# grows by exactly one pod's start-up when one pod starts.
+node_name=$(k get nodes -o jsonpath='{.items[0].metadata.name}')
+start_sum() {
+  k get --raw "/api/v1/nodes/$node_name/proxy/metrics" |
+    awk '/^kubelet_pod_start_duration_seconds_sum/ {print $2}'
+}
+startup() {
+  local namespace=$1 name=$2 before after
+  before=$(start_sum)
+  kw_pod "$namespace" "$name" "$KW_PYTHON_IMAGE" 256Mi "command: [python3, -c, \"import time; time.sleep(600)\"]"
+  k -n "$namespace" wait --for=condition=Ready "pod/$name" --timeout=120s >/dev/null
+  sleep 1
+  after=$(start_sum)
+  k -n "$namespace" delete pod "$name" --wait=false >/dev/null
+  awk -v a="$after" -v b="$before" 'BEGIN {printf "%.3f", a - b}'
+}
+with=() without=()
+for i in 1 2 3 4 5; do
+  without+=("$(startup e2e-off "start-$i")")
+  with+=("$(startup e2e-on "start-$i")")
+done
+measure "pod start-up (kubelet, s) without the launcher: ${without[*]}"
+measure "pod start-up (kubelet, s) with the launcher:    ${with[*]}"
+
+# --- the webhook down: pods still admitted, unmutated -----------------------------------------------------------
+k -n "$ns" scale deployment/rlimit-injector --replicas=0 >/dev/null
+for i in $(seq 120); do
+  [[ -z $(k -n "$ns" get pods -l app.kubernetes.io/name=rlimit-injector -o name) ]] && break
+  sleep 1
+done
+kw_pod e2e-on while-down "$KW_C_IMAGE" 64Mi "command: [/alloc, \"0\"]"
+! kw_mutated e2e-on while-down || fail "a pod admitted with no webhook running was mutated"
+[[ $(kw_ended e2e-on while-down) == "Succeeded 0 Completed" ]] || fail "e2e-on/while-down did not run"
+pass "webhook scaled to zero: the pod was admitted unmutated (failurePolicy Ignore) and ran"
+k -n "$ns" scale deployment/rlimit-injector --replicas=2 >/dev/null
+check_installed "scaled back"
+kw_wait_webhook_in_effect e2e-on
+
+# --- a rolling restart under a stream of pod creations ---------------------------------------------------------
+# Pods that are admitted but never scheduled (a node selector nothing matches): the test is admission.
+stream() {
+  local n=0 failed=0
+  while [[ ! -f $out/stream.stop ]]; do
+    n=$((n + 1))
+    k -n e2e-on create -f - >/dev/null 2>>"$out/stream.err" <<EOF || failed=$((failed + 1))
 apiVersion: v1
 kind: Pod
-metadata:
-  name: alloc
+metadata: {name: stream-$n, labels: {e2e: stream}}
 spec:
-  restartPolicy: Never
-  containers:
-    - name: alloc
-      image: $python_image
-      imagePullPolicy: IfNotPresent
-      command: ["python3", "-c", "chunks = [b'x' * (1 << 20) for _ in range(4000)]; print('allocated', len(chunks))"]
-      resources:
-        limits:
-          memory: 1Gi
-YAML
-  kubectl -n "$1" wait pod/alloc --for=jsonpath='{.status.phase}'=Failed --timeout="$timeout" >&2 ||
-    die "pod in $1 did not fail: $(kubectl -n "$1" get pod alloc -o yaml)"
+  nodeSelector: {rlimit-injector.io/e2e: never}
+  containers: [{name: main, image: $KW_C_IMAGE, command: [/alloc, "0"], resources: {limits: {memory: 64Mi}}}]
+EOF
+    sleep 0.2
+  done
+  echo "$n $failed"
 }
+rm -f "$out/stream.stop" "$out/stream.err"
+stream >"$out/stream.result" &
+stream_pid=$!
+sleep 3
+t=$SECONDS
+k -n "$ns" rollout restart deployment/rlimit-injector >/dev/null
+k -n "$ns" rollout status deployment/rlimit-injector --timeout=300s >&2
+restart_s=$((SECONDS - t))
+sleep 3
+touch "$out/stream.stop"
+wait "$stream_pid"
+read -r created failed <"$out/stream.result"
+# Wrapped: the command no longer starts with the program itself.
+unmutated=$(k -n e2e-on get pods -l e2e=stream -o jsonpath='{range .items[*]}{.spec.containers[0].command[0]}{"\n"}{end}' |
+  grep -cx /alloc || true)
+measure "rolling restart: ${restart_s}s; $created pod creations, $failed failed, $unmutated admitted unmutated"
+((failed == 0)) || fail "rolling restart: $failed of $created pod creations failed: $(head -5 "$out/stream.err")"
+((unmutated == 0)) || fail "rolling restart: $unmutated of $created pods were admitted without the webhook"
+pass "rolling restart under $created pod creations: none failed, all mutated"
 
-log "opted-in namespace: expecting a MemoryError"
-run_pod e2e-on
-status=$(kubectl -n e2e-on get pod alloc -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}')
-[[ -n $status ]] || die "pod in e2e-on was not mutated"
-log "status annotation: $status"
-kubectl -n e2e-on logs alloc | grep -q MemoryError || die "no MemoryError in the log: $(kubectl -n e2e-on logs alloc)"
-reason=$(kubectl -n e2e-on get pod alloc -o jsonpath='{.status.containerStatuses[0].state.terminated.reason}')
-[[ $reason != OOMKilled ]] || die "pod in e2e-on was OOM-killed despite the launcher"
+# --- the webhook's memory after all that ----------------------------------------------------------------------
+# The serving pods: Running and not being deleted (the restart's old pods may still be draining).
+for p in $(k -n "$ns" get pods -l app.kubernetes.io/name=rlimit-injector -o jsonpath='{range .items[?(@.status.phase=="Running")]}{.metadata.name} {.metadata.deletionTimestamp}{"\n"}{end}' |
+  awk 'NF == 1'); do
+  measure "webhook RSS after the run, $p: $(k -n "$ns" exec "$p" -c webhook -- cat /proc/1/status | awk '/^VmRSS/ {print $2 / 1024 " MiB"}')"
+done
 
-log "unlabelled namespace: expecting OOMKilled"
-run_pod e2e-off
-[[ -z $(kubectl -n e2e-off get pod alloc -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}') ]] ||
-  die "pod in the unlabelled namespace was mutated"
-reason=$(kubectl -n e2e-off get pod alloc -o jsonpath='{.status.containerStatuses[0].state.terminated.reason}')
-[[ $reason == OOMKilled ]] || die "expected OOMKilled in e2e-off, got '$reason'"
+# --- uninstall, then the plain manifests -----------------------------------------------------------------------
+kind_stage helm-uninstall kind_helm uninstall rlimit-injector --namespace "$ns" --wait >&2
+check_uninstalled "helm uninstall"
+k -n "$ns" delete secret rlimit-injector-tls >/dev/null
+k delete namespace "$ns" e2e-on --wait=true >/dev/null
 
-log "PASS: MemoryError with the launcher, OOMKilled without"
+# deploy/ with the image references of this run, the only edit a user pulling from their own registry makes.
+deploy() {
+  sed -e "s#image: ghcr.io/rlimit-injector/rlimit-injector:.*#image: $KW_WEBHOOK_IMAGE#" \
+    -e "s#--launcher-image=ghcr.io/rlimit-injector/launcher:.*#--launcher-image=$KW_LAUNCHER_IMAGE#" \
+    deploy/rlimit-injector.yaml
+}
+[[ $(deploy | grep -c -e "$KW_WEBHOOK_IMAGE" -e "$KW_LAUNCHER_IMAGE") == 2 ]] || fail "deploy/ names its images differently now"
+apply_deploy() { deploy | k apply -f - >&2; }
+kind_stage kubectl-apply apply_deploy
+check_installed "kubectl apply -f deploy/"
+kw_labelled_namespace e2e-deploy
+kw_wait_webhook_in_effect e2e-deploy
+check_memory_error e2e-deploy
+deploy | k delete -f - --wait=true >/dev/null
+check_uninstalled "kubectl delete -f deploy/"
+
+measure "kind-e2e total: $((SECONDS - start_total))s"
+kind_log "PASS: every end-to-end check"
+echo "e2e: $passed passed, 0 failed"

@@ -1,0 +1,102 @@
+# shellcheck shell=bash
+# Sourced after lib/kind.sh by the scripts that run the webhook in the kind cluster (kind-e2e.sh, demo.sh): the
+# project's two images and the test images, built here and loaded into the cluster; the chart installed with
+# them; one-container test pods.
+
+KW_TAG=e2e
+KW_WEBHOOK_IMAGE=rlimit-injector/rlimit-injector:$KW_TAG
+KW_LAUNCHER_IMAGE=rlimit-injector/launcher:$KW_TAG
+KW_PYTHON_IMAGE=rlimit-injector-e2e/python:$KW_TAG
+KW_JAVA_IMAGE=rlimit-injector-e2e/jre:$KW_TAG
+KW_NODE_IMAGE=rlimit-injector-e2e/node:$KW_TAG
+KW_C_IMAGE=rlimit-injector-e2e/alloc-c:$KW_TAG
+KW_IMAGES=("$KW_WEBHOOK_IMAGE" "$KW_LAUNCHER_IMAGE" "$KW_PYTHON_IMAGE" "$KW_JAVA_IMAGE" "$KW_NODE_IMAGE" "$KW_C_IMAGE")
+KW_NAMESPACE=rlimit-injector
+
+k() { kind_kubectl "$@"; }
+kind_helm() { KUBECONFIG=$KIND_KUBECONFIG "$KIND_TOOLS/helm" "$@"; }
+
+# The webhook (Jib, on the Debian JRE base of kind-images.sh, given as tar://), the launcher
+# (target/launcher/image.tar) and the test images, into Docker and then into the cluster's node.
+kw_images() {
+  kind_apt_install skopeo
+  bash hack/kind-images.sh >&2
+  BASE_IMAGE="tar://$(bash hack/kind-images.sh jre-base)" TAG=$KW_TAG bash hack/build-images.sh >&2
+  docker load -q -i target/jib-image.tar >&2
+  docker tag "rlimit-injector:$KW_TAG" "$KW_WEBHOOK_IMAGE"
+  skopeo copy -q oci-archive:target/launcher/image.tar "docker-daemon:$KW_LAUNCHER_IMAGE" >&2
+  kind_stage load bash hack/kind-cluster.sh load "${KW_IMAGES[@]}"
+}
+
+# helm install (or upgrade) with the chart's default values but the image references.
+kw_helm_install() {
+  kind_helm upgrade --install rlimit-injector charts/rlimit-injector --namespace "$KW_NAMESPACE" --create-namespace \
+    --wait --timeout 5m \
+    --set image.repository="${KW_WEBHOOK_IMAGE%:*}" --set image.tag="$KW_TAG" \
+    --set launcherImage.repository="${KW_LAUNCHER_IMAGE%:*}" --set launcherImage.tag="$KW_TAG" >&2
+}
+
+# A namespace opted in, with more labels if given.
+kw_labelled_namespace() {
+  k create namespace "$1" >/dev/null
+  k label namespace "$1" rlimit-injector.io/inject=enabled "${@:2}" >/dev/null
+}
+
+# The webhook configuration loads asynchronously in the API server: a server-side dry run shows it in effect.
+kw_wait_webhook_in_effect() {
+  local i probe
+  for i in $(seq 60); do
+    probe=$(k -n "$1" run probe --image="$KW_C_IMAGE" --restart=Never --dry-run=server -o yaml --command -- /alloc 0 \
+      2>/dev/null || true)
+    [[ $probe == *rlimit-injector.io/status* ]] && return 0
+    sleep 1
+  done
+  kind_die "the webhook does not mutate pods in $1 after 60 s"
+}
+
+# kw_pod NAMESPACE NAME IMAGE MEMORY [CONTAINER-YAML-LINES...]: a one-container pod, restartPolicy Never,
+# with the launcher's verbose line on (RLIMIT_INJECTOR_VERBOSE is read by the launcher only).
+kw_pod() {
+  local namespace=$1 name=$2 image=$3 memory=$4 line
+  shift 4
+  {
+    cat <<EOF
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $name
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: main
+      image: $image
+      imagePullPolicy: IfNotPresent
+      env: [{name: RLIMIT_INJECTOR_VERBOSE, value: "1"}]
+      resources: {limits: {memory: $memory}}
+EOF
+    for line in "$@"; do echo "      $line"; done
+  } | k -n "$namespace" create -f - >/dev/null
+}
+
+# python3 allocating and touching 4000 MiB, in a 1 GiB container: the original experiment.
+kw_python_alloc_pod() {
+  kw_pod "$1" "$2" "$KW_PYTHON_IMAGE" 1Gi "command: [python3, -c, \"chunks = [b'x' * (1 << 20) for _ in range(4000)]\"]"
+}
+
+# Waits until a pod has ended; prints "PHASE EXITCODE REASON".
+kw_ended() {
+  local namespace=$1 name=$2 phase i
+  for i in $(seq 180); do
+    phase=$(k -n "$namespace" get pod "$name" -o jsonpath='{.status.phase}')
+    if [[ $phase == Succeeded || $phase == Failed ]]; then
+      k -n "$namespace" get pod "$name" -o \
+        jsonpath='{.status.phase} {.status.containerStatuses[0].state.terminated.exitCode} {.status.containerStatuses[0].state.terminated.reason}'
+      return 0
+    fi
+    sleep 1
+  done
+  kind_die "pod $namespace/$name did not end within 180 s: $(k -n "$namespace" describe pod "$name")"
+}
+
+kw_mutated() { [[ -n $(k -n "$1" get pod "$2" -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}') ]]; }
