@@ -5,6 +5,8 @@
 #   - python3 allocating 4000 MiB under a 1 GiB limit: MemoryError, exit 1, in an opted-in namespace; OOMKilled,
 #     137, in another;
 #   - a JVM and a Node.js pod in auto mode start through the launcher and fail an over-allocation in the runtime;
+#   - static C and python3 growing 1 MiB (or 1 KiB) at a time, limits 64Mi to 4Gi: their own allocation error, never
+#     OOMKilled; 900 MiB in 1 GiB runs to completion;
 #   - a pod with no command, its image in a registry on the node, runs the ENTRYPOINT and CMD the webhook read;
 #   - a non-root pod with a read-only root filesystem in a namespace enforcing Pod Security "restricted";
 #   - pod start-up with and without the launcher, from the kubelet's own histogram;
@@ -143,6 +145,37 @@ logs_have e2e-on node "rlimit-injector: limit"
 logs_have e2e-on node "ERROR RangeError"
 pass "Node.js in auto mode: started through the launcher, RangeError, exit 1, not SIGKILL"
 measure "allocation checks (python on/off, JVM, Node.js): $((SECONDS - t))s"
+
+# Programs that grow a little at a time. The pod's cgroup is also charged kernel memory and the pause container, so
+# an rlimit equal to the limit came too late for a program whose memory is nearly all resident: the launcher's
+# headroom must make the program's own allocation fail first, at every limit; 900 MiB in 1 GiB must still run.
+t=$SECONDS
+growing=(
+  "c-1m-64mi   $KW_C_IMAGE      64Mi  /alloc 128 1024"
+  "c-1m-128mi  $KW_C_IMAGE      128Mi /alloc 256 1024"
+  "c-1m-1gi    $KW_C_IMAGE      1Gi   /alloc 2048 1024"
+  "c-1m-4gi    $KW_C_IMAGE      4Gi   /alloc 8192 1024"
+  "c-brk-256mi $KW_C_IMAGE      256Mi /alloc 512 1"
+  "py-1m-256mi $KW_PYTHON_IMAGE 256Mi python3 /app/alloc.py 512 1024"
+)
+for shape in "${growing[@]}" "c-900m-1gi $KW_C_IMAGE 1Gi /alloc 900 1024"; do
+  read -r name image memory argv <<<"$shape"
+  # shellcheck disable=SC2086 # split the command line into its words
+  words=$(printf '"%s", ' $argv)
+  kw_pod e2e-on "$name" "$image" "$memory" "command: [${words%, }]"
+done
+for shape in "${growing[@]}"; do
+  read -r name _ memory _ <<<"$shape"
+  result=$(kw_ended e2e-on "$name")
+  [[ $result == "Failed 1 Error" ]] || fail "e2e-on/$name: want its own allocation error 'Failed 1 Error', got '$result'"
+  logs_have e2e-on "$name" "ERROR "
+  pass "growing under $memory ($name): the program's own allocation error, not OOMKilled"
+done
+result=$(kw_ended e2e-on c-900m-1gi)
+[[ $result == "Succeeded 0 Completed" ]] || fail "e2e-on/c-900m-1gi: want 'Succeeded 0 Completed', got '$result'"
+logs_have e2e-on c-900m-1gi "OK allocated 900 MiB"
+pass "900 MiB in a 1 GiB container runs to completion under the launcher"
+measure "growing checks (6 shapes and 900 MiB in 1 GiB): $((SECONDS - t))s"
 
 # --- a pod with no command, its image in a registry ------------------------------------------------------------
 # Debian's docker-registry, run on the node (plain HTTP on the node's address: containerd is told so through

@@ -23,6 +23,7 @@ public final class HttpsConnector {
      * few connections' worth stay well under {@link ServerSettings#MAX_THREADS}.
      */
     static final int MAX_CONCURRENT_STREAMS = 16;
+    private static final String ALPN_HTTP_1_1 = "http/1.1";
 
     private HttpsConnector() {
     }
@@ -38,9 +39,11 @@ public final class HttpsConnector {
         HTTP2ServerConnectionFactory http2 = new HTTP2ServerConnectionFactory(http);
         http2.setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
         http2.setStreamIdleTimeout(ServerSettings.IDLE_TIMEOUT.toMillis());
-        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(http2.getProtocol(), http1.getProtocol());
+        // ALPN names HTTP/1.1 in lower case: offered "HTTP/1.1", Jetty answered a client asking for "http/1.1" alone
+        // (the API server calling a webhook by service name does) with a name it never offered, and the handshake failed.
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(http2.getProtocol(), ALPN_HTTP_1_1);
         // A client that offers no ALPN, such as wrk or Python's http.client, gets HTTP/1.1.
-        alpn.setDefaultProtocol(http1.getProtocol());
+        alpn.setDefaultProtocol(ALPN_HTTP_1_1);
         ServerConnector connector = new ServerConnector(server,
                 new SslConnectionFactory(tls.factory(), alpn.getProtocol()), alpn, http2, http1);
         connector.setHost(settings.host());

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.junit.jupiter.api.AfterAll;
@@ -99,6 +100,23 @@ class HttpsAppTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(h1.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
         assertThat(h1.body()).isEqualTo(h2.body()).isEqualTo("ok");
+    }
+
+    /** The API server calling a webhook by service name offers only "http/1.1" by ALPN, as curl --http1.1 does. */
+    @Test
+    void aClientOfferingOnlyHttp11ByAlpnGetsIt() throws Exception {
+        try (SSLSocket socket = (SSLSocket) TestTls.trusting(ca.certificate()).getSocketFactory()
+                .createSocket("127.0.0.1", base.getPort())) {
+            socket.setSoTimeout(10_000);
+            SSLParameters parameters = socket.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] {"http/1.1"});
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            assertThat(socket.getApplicationProtocol()).isEqualTo("http/1.1");
+            socket.getOutputStream().write("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(answer).isEqualTo("HTTP/1.1 200");
+        }
     }
 
     /** Each request waits until all four are in the server at once, so they are answered in parallel. */
