@@ -29,7 +29,7 @@ for ((round = 1; round <= rounds; round++)); do
     start_webhook 18491 "$work" --shutdown-delay-seconds 0
     echo "round $round, $WEBHOOK_JAR: ready after $READY_MS ms"
     java -Dclk.tck="$(getconf CLK_TCK)" -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
-      io.rlimitinjector.bench.FirstAdmissions 18491 "$WEBHOOK_PID" "$requests" hack/bench/review.json
+      io.rlimitinjector.bench.FirstAdmissions 18491 "$WEBHOOK_PID" "$requests" hack/bench/review.json "$work/tls.crt"
     echo "  RSS $(rss_mib "$WEBHOOK_PID") MiB"
     kill "$WEBHOOK_PID"
     wait "$WEBHOOK_PID" 2>/dev/null || true

@@ -1,19 +1,15 @@
 package io.rlimitinjector.bench;
 
 import io.rlimitinjector.testing.ProcessStats;
-import java.net.Socket;
+import io.rlimitinjector.testing.TestTls;
+import io.rlimitinjector.tls.PemIdentity;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.util.Arrays;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * A benchmark, not a test ({@code hack/first-admissions.sh}): one webhook process just after it reported ready,
@@ -21,7 +17,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * requests. Prints the process's CPU time per request and the median latency for the first 100 requests and for
  * later windows, the last being the steady state.
  *
- * <p>{@code FirstAdmissions PORT PID REQUESTS REVIEW.json}
+ * <p>{@code FirstAdmissions PORT PID REQUESTS REVIEW.json CERTIFICATE.pem}: the webhook's own self-signed certificate
+ * is the one it trusts.
  */
 public final class FirstAdmissions {
     static final int FIRST = 100;
@@ -33,7 +30,8 @@ public final class FirstAdmissions {
         int port = Integer.parseInt(args[0]);
         long pid = Long.parseLong(args[1]);
         int requests = Integer.parseInt(args[2]);
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(trustingAny())
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(
+                TestTls.trusting(PemIdentity.certificates(Files.readString(Path.of(args[4]))).get(0)))
                 .build();
         HttpRequest request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/mutate"))
                 .header("Content-Type", "application/json")
@@ -62,41 +60,5 @@ public final class FirstAdmissions {
             System.out.printf("requests %d-%d: %.3f ms CPU each, median %.2f ms%n", window[0] + 1, window[1],
                     (cpu[window[1]] - cpu[window[0]]) / 1e6 / (window[1] - window[0]), sorted[sorted.length / 2] / 1e6);
         }
-    }
-
-    /** The webhook's certificate is a test one for 127.0.0.1; what is measured here is not TLS trust. */
-    private static SSLContext trustingAny() throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new X509ExtendedTrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        return context;
     }
 }
