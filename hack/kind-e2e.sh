@@ -316,10 +316,11 @@ measure "rolling restart: ${restart_s}s; $created pod creations, $failed failed,
 ((unmutated == 0)) || fail "rolling restart: $unmutated of $created pods were admitted without the webhook"
 pass "rolling restart under $created pod creations: none failed, all mutated"
 
-# Probes that failed while a replica started (each records a Warning Unhealthy event): the startup probe waits 3 s
-# before its first try, which a normal start should not need to exceed.
+# Failed probes, each a Warning Unhealthy event, by probe: a start should not fail its startup probe (it waits before
+# its first try); a replica draining after SIGTERM fails its readiness probe on purpose.
 measure "webhook probe failures (Warning Unhealthy events) over the installs and the restart: $(k -n "$ns" get events \
-  --field-selector reason=Unhealthy -o jsonpath='{range .items[*]}{.count}{"\n"}{end}' | awk '{n += ($1 == "" ? 1 : $1)} END {print n + 0}')"
+  --field-selector reason=Unhealthy -o jsonpath='{range .items[*]}{.count} {.message}{"\n"}{end}' |
+  awk '{n[$2] += ($1 ~ /^[0-9]+$/ ? $1 : 1)} END {for (p in n) printf "%s %d; ", p, n[p]; print ""}')"
 
 # --- the webhook's memory after all that ----------------------------------------------------------------------
 # The serving pods: Running and not being deleted (the restart's old pods may still be draining).
