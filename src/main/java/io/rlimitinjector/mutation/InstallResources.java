@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -26,8 +25,8 @@ import java.util.Set;
  * Only cpu, memory and ephemeral storage are copied: extended resources and huge pages would be allocated to the
  * install container for nothing.
  *
- * @param requirements what the install container gets; null when the copied container has none, or when
- *     {@code problem} says why nothing fits
+ * @param requirements what the install container gets; null when the copied container has none, when the pod
+ *     already has the install container, or when {@code problem} says why nothing fits
  * @param problem why the pod's own shape leaves no safe resources for the install container
  */
 record InstallResources(ResourceRequirements requirements, String problem) {
@@ -36,6 +35,11 @@ record InstallResources(ResourceRequirements requirements, String problem) {
     private static final Set<String> COPIED = Set.of("cpu", "memory", "ephemeral-storage");
 
     static InstallResources of(PodSpec spec) {
+        if (spec.getInitContainers() != null
+                && spec.getInitContainers().stream().anyMatch(LauncherInstall::isInstallContainer)) {
+            // Reinvocation: the install container is there, with the resources the first pass chose.
+            return new InstallResources(null, null);
+        }
         List<Container> containers = spec.getContainers() == null ? List.of() : spec.getContainers();
         Optional<Container> largest = containers.stream().max(Comparator.comparingLong(InstallResources::memoryLimit));
         if (largest.isEmpty()) {
@@ -43,8 +47,8 @@ record InstallResources(ResourceRequirements requirements, String problem) {
         }
         Container template = largest.get();
         if (memoryLimit(template) < MEMORY_FLOOR) {
-            return new InstallResources(null, "the pod's largest memory limit, " + template.getResources().getLimits()
-                    .get("memory") + " (container \"" + template.getName() + "\"), is below the " + (MEMORY_FLOOR >> 20)
+            return new InstallResources(null, "the pod's largest memory limit, " + PodMutator.memoryLimitText(template)
+                    + " (container \"" + template.getName() + "\"), is below the " + (MEMORY_FLOOR >> 20)
                     + "Mi the launcher's install container needs; any other size could change the pod's QoS class"
                     + " or its LimitRange or quota outcome");
         }
@@ -66,12 +70,8 @@ record InstallResources(ResourceRequirements requirements, String problem) {
 
     /** Bytes; a container without a limit may use the whole pod's, so it sorts above every limit. */
     private static long memoryLimit(Container container) {
-        if (container.getResources() == null || container.getResources().getLimits() == null
-                || !container.getResources().getLimits().containsKey("memory")) {
-            return Long.MAX_VALUE;
-        }
-        OptionalLong bytes = MemoryQuantity.toBytes(container.getResources().getLimits().get("memory").toString());
-        return bytes.orElse(0);
+        String text = PodMutator.memoryLimitText(container);
+        return text == null ? Long.MAX_VALUE : MemoryQuantity.toBytes(text).orElse(0);
     }
 
     private static Map<String, Quantity> copied(Map<String, Quantity> quantities) {

@@ -114,7 +114,7 @@ public final class PodMutator {
         if (bytes.isEmpty()) {
             return ContainerDecision.skipped(ref, SkipReason.INVALID_MEMORY_LIMIT, "memory limit \"" + limit + "\" is not a valid quantity");
         }
-        if (!install.possible() && !hasInstallContainer(pod.getSpec())) {
+        if (!install.possible()) {
             return ContainerDecision.skipped(ref, SkipReason.POD_TOO_SMALL_FOR_INSTALL, install.problem());
         }
         if (ContainerWrapper.hasConflictingMount(container)) {
@@ -177,10 +177,6 @@ public final class PodMutator {
         return choice.runtime() == Runtime.GO ? value : value + " if the program is a Go binary";
     }
 
-    private static boolean hasInstallContainer(PodSpec spec) {
-        return list(spec.getInitContainers()).stream().anyMatch(LauncherInstall::isInstallContainer);
-    }
-
     /** The argv the container will run, which is what the auto mode inspects. */
     private static List<String> runs(Container container, Program program) {
         List<String> argv = new ArrayList<>(program.entrypoint());
@@ -208,7 +204,8 @@ public final class PodMutator {
         return gpus;
     }
 
-    private static String memoryLimitText(Container container) {
+    /** The container's {@code resources.limits.memory} as written, or null. */
+    static String memoryLimitText(Container container) {
         if (container.getResources() == null || container.getResources().getLimits() == null) {
             return null;
         }
