@@ -49,6 +49,12 @@ up() {
       if [[ $image == "$KIND_LOCAL_NODE_IMAGE" ]]; then
         echo 'networking: {disableDefaultCNI: true}'
       fi
+      # Kubelets from 1.35 refuse a cgroup v1 host (this project's machines) unless told; the field exists since
+      # 1.31 and means nothing on cgroup v2, so it is always set.
+      echo 'kubeadmConfigPatches:'
+      echo '  - |'
+      echo '    kind: KubeletConfiguration'
+      echo '    failCgroupV1: false'
       echo 'containerdConfigPatches:'
       echo '  - |-'
       echo '    [plugins."io.containerd.grpc.v1.cri".registry]'

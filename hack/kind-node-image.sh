@@ -5,7 +5,8 @@
 #   3. kind's published kindest/node:$K8S_VERSION, when Docker can pull it (a normal host with internet);
 #   4. built here, offline, from sources only (Go module proxy and Debian packages), then saved in the cache:
 #      Kubernetes (hack/k8s-test-binaries.sh --node), etcd, coredns and pause at the versions kubeadm asks for,
-#      kind's base image on a Debian bookworm root filesystem with Debian's containerd and runc.
+#      containerd and runc at the versions of hack/lib/kind.sh, kind's base image on a Debian bookworm root
+#      filesystem with those instead of Debian's containerd 1.6 and runc.
 # See hack/README.md, "kind cluster", for what differs from kind's published images and what it costs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -51,6 +52,41 @@ rm -rf "$work"
 mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
 
+# go build MODULE@VERSION's main package PKG into $bin/NAME-VERSION, in a throwaway wrapper module (go mod raises
+# its go line to the module's). GO_TAGS, GO_LDFLAGS and CGO_ENABLED (default 0): what the module's own build sets.
+go_build_main() {
+  local name=$1 module=$2 version=$3 pkg=$4 src
+  [[ -x $bin/$name-$version ]] && return 0
+  src=$work/src-$name
+  mkdir -p "$src"
+  printf 'module rlimit-injector.local/%s\n\ngo 1.24.0\n\nrequire %s %s\n' "$name" "$module" "$version" >"$src/go.mod"
+  (cd "$src" && CGO_ENABLED=${CGO_ENABLED:-0} GOWORK=off GOFLAGS=-buildvcs=false nice go build -mod=mod -trimpath \
+    -tags "${GO_TAGS:-}" -ldflags "-s -w ${GO_LDFLAGS:-}" -o "$bin/$name-$version.tmp" "$pkg") >&2 ||
+    kind_die "go build $module@$version failed"
+  mv "$bin/$name-$version.tmp" "$bin/$name-$version"
+}
+
+# The runtime first (it needs nothing else here).
+# containerd, its CLI and its runc shim, as containerd's Makefile builds them but without cgo (no btrfs,
+# devicemapper or zfs snapshotters: the node uses overlayfs); the version it reports is set as its Makefile does.
+build_containerd() {
+  local c
+  for c in containerd ctr containerd-shim-runc-v2; do
+    GO_TAGS="no_btrfs no_devmapper no_zfs" GO_LDFLAGS="-X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION" \
+      go_build_main "$c" github.com/containerd/containerd/v2 "$CONTAINERD_VERSION" "github.com/containerd/containerd/v2/cmd/$c"
+  done
+}
+# runc as its Makefile's `static` target: cgo for seccomp (Debian's static libseccomp), linked statically.
+build_runc() {
+  [[ -x $bin/runc-$RUNC_VERSION ]] && return 0
+  kind_apt_install gcc libc6-dev libseccomp-dev pkg-config
+  CGO_ENABLED=1 GO_TAGS="seccomp netgo osusergo" GO_LDFLAGS="-extldflags -static" \
+    go_build_main runc github.com/opencontainers/runc "$RUNC_VERSION" github.com/opencontainers/runc
+  ! ldd "$bin/runc-$RUNC_VERSION" >/dev/null 2>&1 || kind_die "runc $RUNC_VERSION is not static: $(ldd "$bin/runc-$RUNC_VERSION")"
+}
+kind_stage containerd build_containerd
+kind_stage runc build_runc
+
 k8s_bin=$(kind_stage kubernetes bash hack/k8s-test-binaries.sh --node)
 # The images kubeadm will ask the node for, e.g. registry.k8s.io/etcd:3.6.5-0.
 mapfile -t wanted < <("$k8s_bin/kubeadm" config images list --kubernetes-version "$K8S_VERSION" 2>/dev/null)
@@ -63,16 +99,6 @@ etcd_version=${etcd_version%-*}
 coredns_version=${coredns_ref##*:}
 pause_version=${pause_ref##*:}
 
-# go build MODULE@VERSION's main package PKG into $bin/NAME, in a throwaway wrapper module.
-go_build_main() {
-  local name=$1 module=$2 version=$3 pkg=$4 src
-  [[ -x $bin/$name-$version ]] && return 0
-  src=$work/src-$name
-  mkdir -p "$src"
-  printf 'module rlimit-injector.local/%s\n\ngo 1.24.0\n\nrequire %s %s\n' "$name" "$module" "$version" >"$src/go.mod"
-  (cd "$src" && CGO_ENABLED=0 GOWORK=off GOFLAGS=-buildvcs=false nice go build -mod=mod -trimpath \
-    -ldflags "-s -w" -o "$bin/$name-$version" "$pkg") >&2 || kind_die "go build $module@$version failed"
-}
 kind_stage etcd go_build_main etcd go.etcd.io/etcd/server/v3 "$etcd_version" go.etcd.io/etcd/server/v3
 kind_stage coredns go_build_main coredns github.com/coredns/coredns "$coredns_version" github.com/coredns/coredns
 # pause is C, shipped in the Kubernetes module.
@@ -86,13 +112,13 @@ fi
 kind_src=$(kind_module_dir "sigs.k8s.io/kind@$KIND_VERSION")
 files=$kind_src/images/base/files
 
-# --- kind's base image: what images/base/Dockerfile installs, from Debian's packages ---------------------------
+# --- kind's base image: what images/base/Dockerfile installs, from Debian's packages and the runtime built above -
 build_base() {
   local r=$work/base
   kind_apt_install debootstrap
   mkdir -p "$KIND_CACHE/debs"
   debootstrap --variant=minbase --cache-dir="$KIND_CACHE/debs" \
-    --include=systemd,systemd-sysv,dbus,conntrack,iptables,nftables,iproute2,ethtool,util-linux,mount,kmod,libseccomp2,pigz,fuse-overlayfs,e2fsprogs,bash,ca-certificates,curl,jq,procps,containerd,runc,containernetworking-plugins \
+    --include=systemd,systemd-sysv,dbus,conntrack,iptables,nftables,iproute2,ethtool,util-linux,mount,kmod,libseccomp2,pigz,fuse-overlayfs,e2fsprogs,bash,ca-certificates,curl,jq,procps,containernetworking-plugins \
     bookworm "$r" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 ||
     kind_die "debootstrap failed: $(tail -5 "$work/debootstrap.log")"
   # kind's own files, as its Dockerfile copies them.
@@ -103,7 +129,7 @@ build_base() {
   chmod 0755 "$r"/kind/bin/*
   cp "$files"/LICENSES/* "$r/LICENSES/"
   install -m0644 "$files/etc/crictl.yaml" "$r/etc/"
-  install -m0644 "$files/etc/containerd/config.toml" "$r/etc/containerd/config.toml"
+  install -D -m0644 "$files/etc/containerd/config.toml" "$r/etc/containerd/config.toml"
   install -m0644 "$files/etc/default/kubelet" "$r/etc/default/"
   install -m0644 "$files"/etc/sysctl.d/* "$r/etc/sysctl.d/"
   find "$files/etc/systemd/system" -maxdepth 1 -type f -exec install -m0644 {} "$r/etc/systemd/system/" \;
@@ -111,20 +137,15 @@ build_base() {
   # Nodes here may lack CAP_SYS_RESOURCE (see lib/kind.sh), which a negative oom_score_adj needs.
   sed -i -e "s#sandbox_image = .*#sandbox_image = \"$pause_ref\"#" \
     -e 's#restrict_oom_score_adj = false#restrict_oom_score_adj = true#' "$r/etc/containerd/config.toml"
-  ln -sf /usr/bin/containerd "$r/usr/local/bin/containerd"
+  # Where kind's Dockerfile puts them: containerd's unit runs /usr/local/bin/containerd, which finds the rest in PATH.
+  local c
+  for c in containerd ctr containerd-shim-runc-v2; do
+    install -m0755 "$bin/$c-$CONTAINERD_VERSION" "$r/usr/local/bin/$c"
+  done
+  install -m0755 "$bin/runc-$RUNC_VERSION" "$r/usr/local/sbin/runc"
   install -m0755 "$KIND_TOOLS/crictl" "$r/usr/local/bin/crictl"
   mkdir -p "$r/opt/cni/bin"
   cp "$r"/usr/lib/cni/{host-local,loopback,ptp,portmap,bridge} "$r/opt/cni/bin/"
-  # Debian's ctr 1.6 lacks `ctr info` and `images import --label`, which kind build node-image uses.
-  cat >"$r/usr/local/bin/ctr" <<'EOF'
-#!/bin/bash
-# rlimit-injector: Debian's ctr 1.6 under the two calls kind build node-image makes of a newer one.
-[[ ${1:-} == info ]] && exec /usr/bin/ctr version
-args=()
-for a in "$@"; do [[ $a == --label=* ]] || args+=("$a"); done
-exec /usr/bin/ctr "${args[@]}"
-EOF
-  chmod 0755 "$r/usr/local/bin/ctr"
   # No kindnetd offline: one node, one bridge (kind create runs with disableDefaultCNI).
   mkdir -p "$r/etc/cni/net.d"
   cat >"$r/etc/cni/net.d/10-bridge.conflist" <<'EOF'
@@ -154,7 +175,7 @@ EOF
     ln -sf /usr/lib/systemd/systemd /sbin/init
     systemctl enable kubelet.service containerd.service undo-mount-hacks.service
     systemctl mask systemd-binfmt.service
-    /usr/bin/ctr oci spec | jq ".hooks.createContainer[.hooks.createContainer | length] |= . + {\"path\": \"/kind/bin/mount-product-files.sh\"}" |
+    ctr oci spec | jq ".hooks.createContainer[.hooks.createContainer | length] |= . + {\"path\": \"/kind/bin/mount-product-files.sh\"}" |
       jq "del(.process.rlimits)" >/etc/containerd/cri-base.json
   ' >&2
   rm -rf "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/*.bin "$r"/usr/share/doc "$r"/usr/share/man "$r"/usr/share/locale

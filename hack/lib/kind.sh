@@ -9,15 +9,20 @@ K8S_VERSION="${K8S_VERSION:-$(sed -n 's/^K8S_VERSION="${K8S_VERSION:-\(v[0-9.]*\
 export K8S_VERSION
 KIND_VERSION="${KIND_VERSION:-v0.30.0}"
 HELM_VERSION="${HELM_VERSION:-v3.19.5}"
-CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
+CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}" # v1.35.0 is not on the module proxy; v1.34 talks to the 1.35 kubelet's CRI
+# The node's runtime, built from the module proxy: image volumes (volumes[].image) need containerd 2.1 or newer.
+CONTAINERD_VERSION="${CONTAINERD_VERSION:-v2.2.9}"
+RUNC_VERSION="${RUNC_VERSION:-v1.3.4}"
 KIND_CLUSTER="${KIND_CLUSTER:-rlimit-injector}"
 RLIMIT_INJECTOR_CACHE="${RLIMIT_INJECTOR_CACHE:-$HOME/.cache/rlimit-injector}"
 KIND_CACHE="$RLIMIT_INJECTOR_CACHE"
 KIND_TOOLS="$KIND_CACHE/kind/$KIND_VERSION/bin"        # kind, helm, crictl, and the docker shim when needed
-KIND_NODE_DIR="$KIND_CACHE/kind-node/$K8S_VERSION-kind-$KIND_VERSION"
+# Keyed by everything built into the node image, so an image with another runtime is never reused.
+KIND_NODE_KEY="$K8S_VERSION-containerd-$CONTAINERD_VERSION-runc-$RUNC_VERSION-kind-$KIND_VERSION"
+KIND_NODE_DIR="$KIND_CACHE/kind-node/$KIND_NODE_KEY"
 KIND_KUBECONFIG="$KIND_CACHE/kind/kubeconfig-$KIND_CLUSTER"
 # The node image built here; KIND_NODE_IMAGE=... takes a published one (kindest/node:vX@sha256:...).
-KIND_LOCAL_NODE_IMAGE="rlimit-injector/kind-node:$K8S_VERSION-kind-$KIND_VERSION"
+KIND_LOCAL_NODE_IMAGE="rlimit-injector/kind-node:$KIND_NODE_KEY"
 KIND_PUBLISHED_NODE_IMAGE="kindest/node:$K8S_VERSION"
 
 # dockerd and friends live in sbin, which a non-login root shell may not have in PATH.
