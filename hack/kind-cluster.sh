@@ -51,10 +51,15 @@ up() {
       fi
       # Kubelets from 1.35 refuse a cgroup v1 host (this project's machines) unless told; the field exists since
       # 1.31 and means nothing on cgroup v2, so it is always set.
+      # From 1.35 a kubelet that pulled an image from a registry also checks any other name of that image before
+      # using it (KubeletEnsureSecretPulledImages), by pulling it: a test image loaded with `kind load` and pushed to
+      # the e2e's registry would then need Docker Hub. This node's images come by `kind load`: no check (the field
+      # exists since 1.33; an older kubelet ignores it with a warning).
       echo 'kubeadmConfigPatches:'
       echo '  - |'
       echo '    kind: KubeletConfiguration'
       echo '    failCgroupV1: false'
+      echo '    imagePullCredentialsVerificationPolicy: NeverVerify'
       echo 'containerdConfigPatches:'
       echo '  - |-'
       echo '    [plugins."io.containerd.grpc.v1.cri".registry]'
