@@ -12,9 +12,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Whether the API server takes the image-volume delivery. Image volumes are on by default from Kubernetes 1.35; an
- * older API server drops the field it does not know, and then rejects every pod we mutate as having a volume of no
- * type. The nodes are another matter the API server cannot answer for (README, "Install").
+ * Whether the API server takes the image-volume delivery. Image volumes are on by default from Kubernetes 1.35; a
+ * 1.34 API server stores our pods without the image volume but with the mounts of it, pods that can never start.
+ * The nodes are another matter the API server cannot answer for (README, "Install").
  */
 final class ImageVolumeSupport {
     static final int FIRST_MINOR = 35;

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -55,7 +56,7 @@ class ApiServerAdmissionTest {
     record Installed(TestWebhook webhook, WebhookRegistration registration, String enabled, String notEnabled) {
         static Installed start(Golden golden) throws Exception {
             TestWebhook webhook = TestWebhook.start(certificates.resolve(golden.toString()), golden.mutatorOf());
-            String group = golden + "-" + UUID.randomUUID().toString().substring(0, 8);
+            String group = golden.toString().toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID().toString().substring(0, 8);
             WebhookRegistration registration = WebhookRegistration.register(client, "rlimit-injector-" + group,
                     group, webhook.mutateUrl(), webhook.caBundle(), "Fail");
             String enabled = api.namespace("inject", WebhookRegistration.enabled(group));

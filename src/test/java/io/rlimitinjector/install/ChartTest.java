@@ -40,6 +40,7 @@ class ChartTest {
                 Map.of("certificates.mode", "secret", "certificates.secret.name", "my-tls"),
                 Map.of("registry.readPullSecrets", true),
                 Map.of("events.enabled", true),
+                Map.of("injection.delivery", "imageVolume", "launcherImage.pullPolicy", "Always"),
                 Map.of("events.enabled", true, "certificates.mode", "cert-manager"),
                 Map.of("certificates.mode", "cert-manager", "webhook.failurePolicy", "Fail",
                         "webhook.namespaceSelection", "optOut", "metrics.serviceMonitor.enabled", true,
