@@ -9,7 +9,9 @@
 #     OOMKilled; 900 MiB in 1 GiB runs to completion;
 #   - a pod with no command, its image in a registry on the node, runs the ENTRYPOINT and CMD the webhook read;
 #   - a non-root pod with a read-only root filesystem in a namespace enforcing Pod Security "restricted";
-#   - pod start-up with and without the launcher, from the kubelet's own histogram;
+#   - the python, growing and restricted checks again with the launcher delivered as an image volume
+#     (injection.delivery=imageVolume): no init container, and one webhook call per pod with either delivery;
+#   - pod start-up with and without the launcher, by each delivery, from the kubelet's own histogram;
 #   - the webhook scaled to zero: pods admitted unmutated; a rolling restart under a stream of pod creations;
 #   - helm uninstall leaves no webhook configuration; then the same with kubectl apply -f deploy/.
 # Every check prints PASS or fails the run. Measurements go to stdout as "measure: ..." lines and to
@@ -103,34 +105,135 @@ check_uninstalled() {
   pass "$1 leaves no webhook configuration"
 }
 
-# python3 allocating 4000 MiB under 1 GiB: MemoryError with the launcher.
+# python3 allocating 4000 MiB under 1 GiB: MemoryError with the launcher, delivered as DELIVERY.
 check_memory_error() {
-  local namespace=$1 result
+  local namespace=$1 delivery=$2 result
   kw_python_alloc_pod "$namespace" alloc
   result=$(kw_ended "$namespace" alloc)
-  kw_mutated "$namespace" alloc || fail "$namespace/alloc was not mutated"
+  check_delivery "$namespace" alloc "$delivery"
   [[ $result == "Failed 1 Error" ]] || fail "$namespace/alloc: want 'Failed 1 Error', got '$result'"
   logs_have "$namespace" alloc MemoryError
   logs_have "$namespace" alloc "rlimit-injector: limit"
-  pass "$namespace: python3 over its 1 GiB limit ends in MemoryError, exit 1, not OOMKilled ($result)"
+  pass "$namespace: python3 over its 1 GiB limit ends in MemoryError, exit 1, not OOMKilled ($result, $delivery)"
+}
+
+# The pod got the launcher by DELIVERY: the status says so, and only the init-container delivery adds one.
+check_delivery() {
+  local namespace=$1 name=$2 delivery=$3 status init
+  status=$(k -n "$namespace" get pod "$name" -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}')
+  [[ $status == *"\"delivery\":\"$delivery\""* ]] || fail "$namespace/$name: not delivered by $delivery: $status"
+  init=$(k -n "$namespace" get pod "$name" -o jsonpath='{.spec.initContainers[*].name}')
+  case $delivery in
+    initContainer) [[ $init == rlimit-injector-install ]] || fail "$namespace/$name: init containers '$init'" ;;
+    imageVolume) [[ -z $init ]] || fail "$namespace/$name: an image-volume pod has init containers '$init'" ;;
+  esac
+}
+
+# The webhook's admissions so far, summed over its serving replicas (each counts its own).
+admissions() {
+  local p total=0 n
+  for p in $(serving_replicas); do
+    n=$(k get --raw "/api/v1/namespaces/$ns/pods/https:$p:8443/proxy/metrics" |
+      awk '/^rlimit_injector_admissions_total/ {s += $2} END {printf "%d", s}')
+    total=$((total + n))
+  done
+  echo "$total"
+}
+serving_replicas() {
+  k -n "$ns" get pods -l app.kubernetes.io/name=rlimit-injector -o jsonpath='{range .items[?(@.status.phase=="Running")]}{.metadata.name} {.metadata.deletionTimestamp}{"\n"}{end}' |
+    awk 'NF == 1'
+}
+
+# After a rollout, the old replicas keep answering while they drain: wait until only the new ones are left.
+wait_old_replicas_gone() {
+  local i
+  k -n "$ns" rollout status deployment/rlimit-injector --timeout=180s >&2
+  for i in $(seq 120); do
+    (($(k -n "$ns" get pods -l app.kubernetes.io/name=rlimit-injector -o name | wc -l) == \
+      $(k -n "$ns" get deployment rlimit-injector -o jsonpath='{.spec.replicas}'))) && return 0
+    sleep 1
+  done
+  fail "the webhook's old replicas did not go within 120 s"
 }
 
 # --- install with helm ----------------------------------------------------------------------------------------
 kind_stage helm-install kw_helm_install
 check_installed "helm install"
-kw_labelled_namespace e2e-on
-k create namespace e2e-off >/dev/null
-kw_wait_webhook_in_effect e2e-on
 
-t=$SECONDS
-# The same pod without the webhook, started at the same time.
+# --- the launcher by each delivery: the original experiment, growing programs, restricted non-root pods ----------
+# delivery_checks DELIVERY NAMESPACE: in NAMESPACE (opted in) and NAMESPACE-restricted, with the webhook set to
+# DELIVERY; the webhook's calls per pod measured over them.
+delivery_checks() {
+  local delivery=$1 on=$2 calls_before pods t
+  kw_labelled_namespace "$on"
+  kw_labelled_namespace "$on-restricted" pod-security.kubernetes.io/enforce=restricted
+  kw_wait_webhook_in_effect "$on"
+  kw_wait_webhook_in_effect "$on-restricted"
+  calls_before=$(admissions)
+  t=$SECONDS
+  check_memory_error "$on" "$delivery"
+  measure "python over its limit ($delivery): $((SECONDS - t))s"
+
+  # Programs that grow a little at a time. The pod's cgroup is also charged kernel memory and the pause container,
+  # so an rlimit equal to the limit came too late for a program whose memory is nearly all resident: the launcher's
+  # headroom must make the program's own allocation fail first, at every limit; 900 MiB in 1 GiB must still run.
+  t=$SECONDS
+  local growing=(
+    "c-1m-64mi   $KW_C_IMAGE      64Mi  /alloc 128 1024"
+    "c-1m-128mi  $KW_C_IMAGE      128Mi /alloc 256 1024"
+    "c-1m-1gi    $KW_C_IMAGE      1Gi   /alloc 2048 1024"
+    "c-1m-4gi    $KW_C_IMAGE      4Gi   /alloc 8192 1024"
+    "c-brk-256mi $KW_C_IMAGE      256Mi /alloc 512 1"
+    "py-1m-256mi $KW_PYTHON_IMAGE 256Mi python3 /app/alloc.py 512 1024"
+  ) shape name image memory argv words result
+  for shape in "${growing[@]}" "c-900m-1gi $KW_C_IMAGE 1Gi /alloc 900 1024"; do
+    read -r name image memory argv <<<"$shape"
+    # shellcheck disable=SC2086 # split the command line into its words
+    words=$(printf '"%s", ' $argv)
+    kw_pod "$on" "$name" "$image" "$memory" "command: [${words%, }]"
+  done
+  for shape in "${growing[@]}"; do
+    read -r name _ memory _ <<<"$shape"
+    result=$(kw_ended "$on" "$name")
+    [[ $result == "Failed 1 Error" ]] || fail "$on/$name: want its own allocation error 'Failed 1 Error', got '$result'"
+    check_delivery "$on" "$name" "$delivery"
+    logs_have "$on" "$name" "ERROR "
+    pass "growing under $memory ($name, $delivery): the program's own allocation error, not OOMKilled"
+  done
+  result=$(kw_ended "$on" c-900m-1gi)
+  [[ $result == "Succeeded 0 Completed" ]] || fail "$on/c-900m-1gi: want 'Succeeded 0 Completed', got '$result'"
+  logs_have "$on" c-900m-1gi "OK allocated 900 MiB"
+  pass "900 MiB in a 1 GiB container runs to completion under the launcher ($delivery)"
+  measure "growing checks (6 shapes and 900 MiB in 1 GiB, $delivery): $((SECONDS - t))s"
+
+  # Non-root, read-only root filesystem, Pod Security restricted: the injection keeps the pod compliant.
+  kw_pod "$on-restricted" alloc-c "$KW_C_IMAGE" 256Mi "command: [/alloc, \"1024\"]" \
+    "securityContext: {runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, readOnlyRootFilesystem: true," \
+    "  allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}"
+  result=$(kw_ended "$on-restricted" alloc-c)
+  check_delivery "$on-restricted" alloc-c "$delivery"
+  [[ $result == "Failed 1 Error" ]] || fail "$on-restricted/alloc-c: want 'Failed 1 Error', got '$result'"
+  logs_have "$on-restricted" alloc-c "rlimit-injector: limit"
+  logs_have "$on-restricted" alloc-c "ERROR malloc-NULL"
+  pass "restricted namespace, uid 1000, read-only root: admitted, the launcher ran ($delivery), malloc returned NULL"
+
+  pods=$((1 + ${#growing[@]} + 1 + 1))
+  measure "webhook calls per pod ($delivery): $(awk -v c="$(($(admissions) - calls_before))" -v p="$pods" \
+    'BEGIN {printf "%.2f (%d calls, %d pods)", c / p, c, p}')"
+  (($(admissions) - calls_before == pods)) || fail "$delivery: $(($(admissions) - calls_before)) webhook calls for $pods pods"
+  pass "$delivery: one webhook call per pod"
+}
+
+k create namespace e2e-off >/dev/null
+# The same pod without the webhook, started at the same time as the first opted-in one.
 kw_python_alloc_pod e2e-off alloc
-check_memory_error e2e-on
+delivery_checks initContainer e2e-on
 result=$(kw_ended e2e-off alloc)
 ! kw_mutated e2e-off alloc || fail "e2e-off/alloc was mutated in an unlabelled namespace"
 [[ $result == "Failed 137 OOMKilled" ]] || fail "e2e-off/alloc: want 'Failed 137 OOMKilled', got '$result'"
 pass "e2e-off: the same pod without the webhook is OOMKilled, exit 137"
 
+t=$SECONDS
 # A JVM and Node.js in auto mode: the launcher runs them (its verbose line), the runtime fails the allocation.
 kw_pod e2e-on jvm "$KW_JAVA_IMAGE" 1Gi "command: [java, -cp, /app, Alloc, \"4000\"]"
 kw_pod e2e-on node "$KW_NODE_IMAGE" 1Gi "command: [node, /app/alloc.js, \"4000\"]"
@@ -144,38 +247,7 @@ result=$(kw_ended e2e-on node)
 logs_have e2e-on node "rlimit-injector: limit"
 logs_have e2e-on node "ERROR RangeError"
 pass "Node.js in auto mode: started through the launcher, RangeError, exit 1, not SIGKILL"
-measure "allocation checks (python on/off, JVM, Node.js): $((SECONDS - t))s"
-
-# Programs that grow a little at a time. The pod's cgroup is also charged kernel memory and the pause container, so
-# an rlimit equal to the limit came too late for a program whose memory is nearly all resident: the launcher's
-# headroom must make the program's own allocation fail first, at every limit; 900 MiB in 1 GiB must still run.
-t=$SECONDS
-growing=(
-  "c-1m-64mi   $KW_C_IMAGE      64Mi  /alloc 128 1024"
-  "c-1m-128mi  $KW_C_IMAGE      128Mi /alloc 256 1024"
-  "c-1m-1gi    $KW_C_IMAGE      1Gi   /alloc 2048 1024"
-  "c-1m-4gi    $KW_C_IMAGE      4Gi   /alloc 8192 1024"
-  "c-brk-256mi $KW_C_IMAGE      256Mi /alloc 512 1"
-  "py-1m-256mi $KW_PYTHON_IMAGE 256Mi python3 /app/alloc.py 512 1024"
-)
-for shape in "${growing[@]}" "c-900m-1gi $KW_C_IMAGE 1Gi /alloc 900 1024"; do
-  read -r name image memory argv <<<"$shape"
-  # shellcheck disable=SC2086 # split the command line into its words
-  words=$(printf '"%s", ' $argv)
-  kw_pod e2e-on "$name" "$image" "$memory" "command: [${words%, }]"
-done
-for shape in "${growing[@]}"; do
-  read -r name _ memory _ <<<"$shape"
-  result=$(kw_ended e2e-on "$name")
-  [[ $result == "Failed 1 Error" ]] || fail "e2e-on/$name: want its own allocation error 'Failed 1 Error', got '$result'"
-  logs_have e2e-on "$name" "ERROR "
-  pass "growing under $memory ($name): the program's own allocation error, not OOMKilled"
-done
-result=$(kw_ended e2e-on c-900m-1gi)
-[[ $result == "Succeeded 0 Completed" ]] || fail "e2e-on/c-900m-1gi: want 'Succeeded 0 Completed', got '$result'"
-logs_have e2e-on c-900m-1gi "OK allocated 900 MiB"
-pass "900 MiB in a 1 GiB container runs to completion under the launcher"
-measure "growing checks (6 shapes and 900 MiB in 1 GiB): $((SECONDS - t))s"
+measure "runtime checks (JVM, Node.js): $((SECONDS - t))s"
 
 # --- a pod with no command, its image in a registry ------------------------------------------------------------
 # Debian's docker-registry, run on the node (plain HTTP on the node's address: containerd is told so through
@@ -205,14 +277,7 @@ EOF
   skopeo copy -q --dest-tls-verify=false "docker-daemon:$KW_PYTHON_IMAGE" "docker://$registry/e2e/python:$KW_TAG" >&2
   # The webhook reads this registry over plain HTTP (RLIMIT_INJECTOR_INSECURE_REGISTRIES, the flag's twin).
   k -n "$ns" set env deployment/rlimit-injector "RLIMIT_INJECTOR_INSECURE_REGISTRIES=http://$registry" >/dev/null
-  k -n "$ns" rollout status deployment/rlimit-injector --timeout=180s >&2
-  # The old replicas keep answering while they drain: wait until they are gone.
-  for i in $(seq 120); do
-    (($(k -n "$ns" get pods -l app.kubernetes.io/name=rlimit-injector -o name | wc -l) == \
-      $(k -n "$ns" get deployment rlimit-injector -o jsonpath='{.spec.replicas}'))) && return 0
-    sleep 1
-  done
-  fail "the webhook's old replicas did not go within 120 s"
+  wait_old_replicas_gone
 }
 kind_stage registry registry_up
 kw_pod e2e-on from-registry "$registry/e2e/python:$KW_TAG" 256Mi
@@ -225,18 +290,6 @@ wrapped=$(k -n e2e-on get pod from-registry -o jsonpath='{.spec.containers[0].co
 logs_have e2e-on from-registry "rlimit-injector: limit"
 logs_have e2e-on from-registry "OK allocated 64 MiB"
 pass "no command: wrapped with the ENTRYPOINT and CMD read from the registry ($wrapped), and ran"
-
-# --- non-root, read-only root filesystem, Pod Security restricted ----------------------------------------------
-kw_labelled_namespace e2e-restricted pod-security.kubernetes.io/enforce=restricted
-kw_pod e2e-restricted alloc-c "$KW_C_IMAGE" 256Mi "command: [/alloc, \"1024\"]" \
-  "securityContext: {runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, readOnlyRootFilesystem: true," \
-  "  allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}"
-result=$(kw_ended e2e-restricted alloc-c)
-kw_mutated e2e-restricted alloc-c || fail "e2e-restricted/alloc-c was not mutated"
-[[ $result == "Failed 1 Error" ]] || fail "e2e-restricted/alloc-c: want 'Failed 1 Error', got '$result'"
-logs_have e2e-restricted alloc-c "rlimit-injector: limit"
-logs_have e2e-restricted alloc-c "ERROR malloc-NULL"
-pass "restricted namespace, uid 1000, read-only root: admitted, the launcher ran, malloc returned NULL"
 
 # --- pod start-up with and without the launcher ----------------------------------------------------------------
 # The kubelet's kubelet_pod_start_duration_seconds (first seen to running, init containers included): its sum
@@ -256,13 +309,24 @@ startup() {
   k -n "$namespace" delete pod "$name" --wait=false >/dev/null
   awk -v a="$after" -v b="$before" 'BEGIN {printf "%.3f", a - b}'
 }
-with=() without=()
-for i in 1 2 3 4 5; do
-  without+=("$(startup e2e-off "start-$i")")
-  with+=("$(startup e2e-on "start-$i")")
-done
-measure "pod start-up (kubelet, s) without the launcher: ${without[*]}"
-measure "pod start-up (kubelet, s) with the launcher:    ${with[*]}"
+# startup_rounds DELIVERY NAMESPACE: 5 pods in NAMESPACE (opted in), each after one in e2e-off (not).
+startup_rounds() {
+  local with=() without=() i
+  for i in 1 2 3 4 5; do
+    without+=("$(startup e2e-off "start-$1-$i")")
+    with+=("$(startup "$2" "start-$i")")
+  done
+  measure "pod start-up (kubelet, s) without the launcher: ${without[*]}"
+  measure "pod start-up (kubelet, s) with the launcher by $1: ${with[*]}"
+}
+startup_rounds initContainer e2e-on
+
+# --- the same with the launcher as an image volume --------------------------------------------------------------
+kind_stage helm-upgrade-image-volume kw_helm_install --set injection.delivery=imageVolume
+wait_old_replicas_gone
+check_installed "helm upgrade to injection.delivery=imageVolume"
+delivery_checks imageVolume e2e-iv
+startup_rounds imageVolume e2e-iv
 
 # --- the webhook down: pods still admitted, unmutated -----------------------------------------------------------
 k -n "$ns" scale deployment/rlimit-injector --replicas=0 >/dev/null
@@ -347,7 +411,7 @@ kind_stage kubectl-apply apply_deploy
 check_installed "kubectl apply -f deploy/"
 kw_labelled_namespace e2e-deploy
 kw_wait_webhook_in_effect e2e-deploy
-check_memory_error e2e-deploy
+check_memory_error e2e-deploy initContainer
 deploy | k delete -f - --wait=true >/dev/null
 check_uninstalled "kubectl delete -f deploy/"
 

@@ -36,7 +36,8 @@ final class ServeCommand {
     }
 
     static void run(Options options) throws Exception {
-        InjectionSettings injection = SettingsFlags.read(options);
+        KubernetesConnection kubernetes = new KubernetesConnection();
+        InjectionSettings injection = ImageVolumeSupport.checked(SettingsFlags.read(options), kubernetes, System.err);
         // Started first, so it overlaps with the certificates, the metrics and HTTPS; it looks no image up.
         WarmUp warmUp = WarmUp.start(new AdmissionReviewHandler(new PodMutator(injection, EntrypointResolver.NONE)));
         ServerSettings settings = new ServerSettings(
@@ -46,7 +47,6 @@ final class ServeCommand {
                 Path.of(options.get("tls-key", "/etc/rlimit-injector/tls/tls.key")),
                 Duration.ofSeconds(options.getInt("cert-poll-seconds", 5)));
         // In the self-managed mode this writes the certificate files first: the server loads them at start.
-        KubernetesConnection kubernetes = new KubernetesConnection();
         AutoCloseable certificates = CertificateFlags.start(options, settings, kubernetes);
         ReloadingTlsContext tls = ReloadingTlsContext.watch(settings.certificateFile(), settings.keyFile(),
                 settings.certificatePollInterval());
@@ -66,8 +66,8 @@ final class ServeCommand {
             kubernetes.close();
             stopped.countDown();
         }, "shutdown"));
-        System.err.printf("rlimit-injector: serving https on %s:%d, launcher image %s%n",
-                settings.host(), server.port(), injection.launcherImage());
+        System.err.printf("rlimit-injector: serving https on %s:%d, launcher image %s by %s%n",
+                settings.host(), server.port(), injection.launcherImage(), injection.delivery().value());
         stopped.await();
     }
 

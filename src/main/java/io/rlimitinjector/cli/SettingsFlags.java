@@ -1,5 +1,6 @@
 package io.rlimitinjector.cli;
 
+import io.rlimitinjector.mutation.Delivery;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.Mode;
 import io.rlimitinjector.mutation.Ratio;
@@ -7,9 +8,14 @@ import java.util.Set;
 
 /** The mutation settings both {@code serve} and {@code inject} take, so the two commands mutate alike. */
 final class SettingsFlags {
-    static final Set<String> NAMES = Set.of("launcher-image", "default-mode", "default-ratio");
+    static final Set<String> NAMES = Set.of("launcher-image", "launcher-pull-policy", "delivery", "default-mode",
+            "default-ratio");
     static final String USAGE = """
-              --launcher-image IMAGE        launcher image for the install init container (default %s)
+              --launcher-image IMAGE        launcher image (default %s)
+              --launcher-pull-policy P      Always, IfNotPresent or Never, for the launcher image (default IfNotPresent)
+              --delivery D                  initContainer (default): an init container copies the launcher into the
+                                            pod; imageVolume: the launcher image is mounted as a volume, which needs
+                                            Kubernetes 1.35+ and containerd 2.1+ (or CRI-O 1.31+) on every node
               --default-mode MODE           auto, as, data or off, for pods that set none (default auto)
               --default-ratio R             limit multiplier, 0 < R <= 1 (default 1)
             Each flag can also be set as an environment variable: --default-mode is RLIMIT_INJECTOR_DEFAULT_MODE.
@@ -28,9 +34,16 @@ final class SettingsFlags {
         double ratio = Ratio.parse(ratioText)
                 .orElseThrow(() -> new Options.UsageException("--default-ratio must be > 0 and <= 1, got \""
                         + ratioText + "\""));
-        return new InjectionSettings(
-                options.get("launcher-image", defaults.launcherImage()),
-                mode,
-                ratio);
+        String deliveryText = options.get("delivery", defaults.delivery().value());
+        Delivery delivery = Delivery.parse(deliveryText)
+                .orElseThrow(() -> new Options.UsageException("--delivery must be initContainer or imageVolume, got \""
+                        + deliveryText + "\""));
+        String pullPolicy = options.get("launcher-pull-policy", defaults.launcherPullPolicy());
+        if (!InjectionSettings.PULL_POLICIES.contains(pullPolicy)) {
+            throw new Options.UsageException("--launcher-pull-policy must be Always, IfNotPresent or Never, got \""
+                    + pullPolicy + "\"");
+        }
+        return new InjectionSettings(options.get("launcher-image", defaults.launcherImage()), pullPolicy, delivery,
+                mode, ratio);
     }
 }

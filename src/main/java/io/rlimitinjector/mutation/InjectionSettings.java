@@ -1,24 +1,33 @@
 package io.rlimitinjector.mutation;
 
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Cluster-wide settings of the mutation, fixed at start-up; pods refine mode and ratio with annotations.
  *
  * @param launcherImage image holding {@code /launch}, preferably by digest
+ * @param launcherPullPolicy the pull policy of the launcher image, as an init container or as a volume
+ * @param delivery how the launcher gets into a pod
  * @param defaultMode mode for pods that do not choose one
  * @param defaultRatio limit multiplier for pods that do not choose one, {@code 0 < r <= 1}
  */
 public record InjectionSettings(
-        String launcherImage, Mode defaultMode, double defaultRatio) {
+        String launcherImage, String launcherPullPolicy, Delivery delivery, Mode defaultMode, double defaultRatio) {
 
     public static final String DEFAULT_LAUNCHER_IMAGE = "ghcr.io/rlimit-injector/launcher:0.1.0";
+    public static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent", "Never");
 
     public InjectionSettings {
         Objects.requireNonNull(launcherImage, "launcherImage");
+        Objects.requireNonNull(delivery, "delivery");
         Objects.requireNonNull(defaultMode, "defaultMode");
         if (launcherImage.isBlank()) {
             throw new IllegalArgumentException("launcher image must not be empty");
+        }
+        if (!PULL_POLICIES.contains(launcherPullPolicy)) {
+            throw new IllegalArgumentException("launcher pull policy must be Always, IfNotPresent or Never, got "
+                    + launcherPullPolicy);
         }
         if (!Ratio.isValid(defaultRatio)) {
             throw new IllegalArgumentException("default ratio must be > 0 and <= 1, got " + defaultRatio);
@@ -26,10 +35,14 @@ public record InjectionSettings(
     }
 
     public static InjectionSettings defaults() {
-        return new InjectionSettings(DEFAULT_LAUNCHER_IMAGE, Mode.AUTO, 1.0);
+        return new InjectionSettings(DEFAULT_LAUNCHER_IMAGE, "IfNotPresent", Delivery.INIT_CONTAINER, Mode.AUTO, 1.0);
     }
 
     public InjectionSettings withLauncherImage(String image) {
-        return new InjectionSettings(image, defaultMode, defaultRatio);
+        return new InjectionSettings(image, launcherPullPolicy, delivery, defaultMode, defaultRatio);
+    }
+
+    public InjectionSettings withDelivery(Delivery chosen) {
+        return new InjectionSettings(launcherImage, launcherPullPolicy, chosen, defaultMode, defaultRatio);
     }
 }

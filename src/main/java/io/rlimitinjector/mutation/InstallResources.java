@@ -33,17 +33,19 @@ record InstallResources(ResourceRequirements requirements, String problem) {
     /** The install peaks at 3.3 MiB, its 2.1 MiB copy included (measured in a memory cgroup); the rest is room. */
     static final long MEMORY_FLOOR = 16L << 20;
     private static final Set<String> COPIED = Set.of("cpu", "memory", "ephemeral-storage");
+    /** Nothing to copy and nothing in the way; also what a pod without an install container gets. */
+    static final InstallResources NONE = new InstallResources(null, null);
 
     static InstallResources of(PodSpec spec) {
         if (spec.getInitContainers() != null
                 && spec.getInitContainers().stream().anyMatch(LauncherInstall::isInstallContainer)) {
             // Reinvocation: the install container is there, with the resources the first pass chose.
-            return new InstallResources(null, null);
+            return NONE;
         }
         List<Container> containers = spec.getContainers() == null ? List.of() : spec.getContainers();
         Optional<Container> largest = containers.stream().max(Comparator.comparingLong(InstallResources::memoryLimit));
         if (largest.isEmpty()) {
-            return new InstallResources(null, null);
+            return NONE;
         }
         Container template = largest.get();
         if (memoryLimit(template) < MEMORY_FLOOR) {
@@ -56,7 +58,7 @@ record InstallResources(ResourceRequirements requirements, String problem) {
         Map<String, Quantity> requests = own == null ? null : copied(own.getRequests());
         Map<String, Quantity> limits = own == null ? null : copied(own.getLimits());
         if (requests == null && limits == null) {
-            return new InstallResources(null, null);
+            return NONE;
         }
         ResourceRequirements copy = new ResourceRequirements();
         copy.setRequests(requests);

@@ -3,6 +3,7 @@ package io.rlimitinjector.mutation;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
+import io.fabric8.kubernetes.api.model.ImageVolumeSource;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -14,8 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The pod-level half of the injection: the shared volume and the init container that fills it. Model objects are
- * made with setters, not fabric8's builders, which cost more than the rest of a pod's mutation.
+ * The pod-level half of the injection: the volume the wrapped containers run the launcher from, and for the
+ * init-container delivery the init container that fills it. Model objects are made with setters, not fabric8's
+ * builders, which cost more than the rest of a pod's mutation.
  */
 final class LauncherInstall {
     /** Room for two copies of the launcher (about 2 MiB, written beside the old one and renamed). */
@@ -28,12 +30,15 @@ final class LauncherInstall {
     /** The ServiceAccount admission plugin mounts the API token into every container without a mount here. */
     static final String TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount";
 
-    static void addTo(PodSpec spec, InjectionSettings settings, ResourceRequirements resources) {
+    static void addTo(PodSpec spec, InjectionSettings settings, Delivery delivery, ResourceRequirements resources) {
         List<Volume> volumes = spec.getVolumes() == null ? new ArrayList<>() : new ArrayList<>(spec.getVolumes());
         if (volumes.stream().noneMatch(volume -> Contract.VOLUME.equals(volume.getName()))) {
-            volumes.add(volume());
+            volumes.add(delivery == Delivery.IMAGE_VOLUME ? imageVolume(settings) : emptyDir());
         }
         spec.setVolumes(volumes);
+        if (delivery == Delivery.IMAGE_VOLUME) {
+            return;
+        }
 
         List<Container> initContainers = spec.getInitContainers() == null
                 ? new ArrayList<>() : new ArrayList<>(spec.getInitContainers());
@@ -56,7 +61,7 @@ final class LauncherInstall {
      * On disk, not tmpfs: the copy's clean page cache is reclaimed before the pod's OOM killer acts, where a tmpfs
      * copy stays charged to the pod and takes 2 MiB from the program (docs/launcher.md, "The emptyDir").
      */
-    private static Volume volume() {
+    private static Volume emptyDir() {
         EmptyDirVolumeSource disk = new EmptyDirVolumeSource();
         disk.setSizeLimit(new Quantity(VOLUME_SIZE));
         Volume volume = new Volume();
@@ -65,12 +70,23 @@ final class LauncherInstall {
         return volume;
     }
 
+    /** The launcher image's own files, {@code /launch} among them, read-only: the runtime mounts them. */
+    private static Volume imageVolume(InjectionSettings settings) {
+        ImageVolumeSource image = new ImageVolumeSource();
+        image.setReference(settings.launcherImage());
+        image.setPullPolicy(settings.launcherPullPolicy());
+        Volume volume = new Volume();
+        volume.setName(Contract.VOLUME);
+        volume.setImage(image);
+        return volume;
+    }
+
     /** Pod Security "restricted" in full, so the injection never makes a compliant pod non-compliant. */
     private static Container container(InjectionSettings settings, ResourceRequirements resources) {
         Container install = new Container();
         install.setName(Contract.INSTALL_CONTAINER);
         install.setImage(settings.launcherImage());
-        install.setImagePullPolicy("IfNotPresent");
+        install.setImagePullPolicy(settings.launcherPullPolicy());
         install.setCommand(new ArrayList<>(List.of("/launch", "--install", Contract.MOUNT_PATH)));
         install.setResources(resources);
         VolumeMount mount = new VolumeMount();

@@ -58,7 +58,7 @@ public final class PodMutator {
         }
         Optional<String> unsupported = unsupportedShape(pod.getSpec()).or(() -> unsupportedPlatform(pod.getSpec()));
         if (unsupported.isPresent()) {
-            writeStatus(pod, new InjectionStatus(unsupported.get(), List.of()));
+            writeStatus(pod, new InjectionStatus(unsupported.get(), null, List.of()));
             return new MutationResult(pod, List.of(), List.of("pod not changed: " + unsupported.get()),
                     unsupported.get());
         }
@@ -74,7 +74,9 @@ public final class PodMutator {
                         list(pod.getSpec().getContainers()).stream().map(ContainerRef::of))
                 .toList();
         ProgramFinder programs = new ProgramFinder(lookups.sharingOneBudget());
-        InstallResources install = InstallResources.of(pod.getSpec());
+        Delivery delivery = Delivery.of(pod.getSpec()).orElse(settings.delivery());
+        InstallResources install = delivery == Delivery.INIT_CONTAINER
+                ? InstallResources.of(pod.getSpec()) : InstallResources.NONE;
         for (ContainerRef ref : refs) {
             ContainerDecision decision = decide(ref, pod, namespace, podSettings, previous, programs, install, warnings);
             if (!decision.isWrapped()) {
@@ -82,10 +84,11 @@ public final class PodMutator {
             }
             decisions.add(decision);
         }
-        if (decisions.stream().anyMatch(ContainerDecision::isWrapped)) {
-            LauncherInstall.addTo(pod.getSpec(), settings, install.requirements());
+        boolean anyWrapped = decisions.stream().anyMatch(ContainerDecision::isWrapped);
+        if (anyWrapped) {
+            LauncherInstall.addTo(pod.getSpec(), settings, delivery, install.requirements());
         }
-        writeStatus(pod, new InjectionStatus(null, decisions));
+        writeStatus(pod, new InjectionStatus(null, anyWrapped ? delivery.value() : null, decisions));
         return new MutationResult(pod, decisions, warnings, null);
     }
 

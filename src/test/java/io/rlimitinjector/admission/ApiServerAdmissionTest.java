@@ -17,7 +17,9 @@ import io.rlimitinjector.testing.WebhookRegistration;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -43,58 +46,76 @@ class ApiServerAdmissionTest {
     static Path certificates;
     static KubeApiServer api;
     static KubernetesClient client;
+    /** One webhook per delivery, each for its own opted-in namespace. */
+    static final Map<Golden, Installed> installed = new HashMap<>();
     static TestWebhook webhook;
-    static WebhookRegistration registration;
     static String enabled;
     static String notEnabled;
+
+    /** A webhook registered with the API server for the namespaces labelled with its group. */
+    record Installed(TestWebhook webhook, WebhookRegistration registration, String enabled, String notEnabled) {
+        static Installed start(Golden golden) throws Exception {
+            TestWebhook webhook = TestWebhook.start(certificates.resolve(golden.toString()), golden.mutatorOf());
+            String group = golden.toString().toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID().toString().substring(0, 8);
+            WebhookRegistration registration = WebhookRegistration.register(client, "rlimit-injector-" + group,
+                    group, webhook.mutateUrl(), webhook.caBundle(), "Fail");
+            String enabled = api.namespace("inject", WebhookRegistration.enabled(group));
+            String notEnabled = api.namespace("plain", WebhookRegistration.notEnabled(group));
+            WebhookRegistration.awaitEffect(client, enabled, ApiServerPods::isInjected);
+            return new Installed(webhook, registration, enabled, notEnabled);
+        }
+
+        void close() {
+            registration.close();
+            webhook.close();
+        }
+    }
 
     @BeforeAll
     static void start() throws Exception {
         api = KubeApiServer.shared();
         client = api.client();
-        webhook = TestWebhook.start(certificates, Golden.mutator());
-        String group = "main-" + UUID.randomUUID().toString().substring(0, 8);
-        registration = WebhookRegistration.register(client, "rlimit-injector-" + group, group, webhook.mutateUrl(),
-                webhook.caBundle(), "Fail");
-        enabled = api.namespace("inject", WebhookRegistration.enabled(group));
-        notEnabled = api.namespace("plain", WebhookRegistration.notEnabled(group));
-        WebhookRegistration.awaitEffect(client, enabled, ApiServerPods::isInjected);
+        for (Golden golden : List.of(Golden.INIT_CONTAINER, Golden.IMAGE_VOLUME)) {
+            installed.put(golden, Installed.start(golden));
+        }
+        Installed initContainer = installed.get(Golden.INIT_CONTAINER);
+        webhook = initContainer.webhook();
+        enabled = initContainer.enabled();
+        notEnabled = initContainer.notEnabled();
     }
 
     @AfterAll
     static void stop() {
-        if (registration != null) {
-            registration.close();
-        }
-        if (webhook != null) {
-            webhook.close();
-        }
+        installed.values().forEach(Installed::close);
     }
 
-    static Stream<String> validShapes() throws IOException {
-        return Golden.cases().stream().filter(name -> !INVALID_FOR_API_SERVER.contains(name));
+    static Stream<Arguments> validShapes() throws IOException {
+        return Golden.everyCase().filter(arguments -> !INVALID_FOR_API_SERVER.contains((String) arguments.get()[1]));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("validShapes")
-    void goldenShapesAreStoredAsTheGoldenFilesSay(String name) throws IOException {
+    void goldenShapesAreStoredAsTheGoldenFilesSay(Golden golden, String name) throws IOException {
+        String namespace = installed.get(golden).enabled();
         ObjectNode input = (ObjectNode) Golden.input(name);
         ObjectNode metadata = (ObjectNode) input.get("metadata");
         metadata.remove("namespace");
         if (metadata.has("name")) {
             metadata.put("name", name);
         }
-        Pod created = client.pods().inNamespace(enabled)
+        Pod created = client.pods().inNamespace(namespace)
                 .resource(Json.MAPPER.treeToValue(input, Pod.class)).create();
         JsonNode stored = Json.MAPPER.valueToTree(
-                client.pods().inNamespace(enabled).withName(created.getMetadata().getName()).get());
-        JsonNode expected = Golden.expected(name);
+                client.pods().inNamespace(namespace).withName(created.getMetadata().getName()).get());
+        JsonNode expected = golden.expected(name);
 
         assertThat(ApiServerPods.status(stored)).as("status annotation").isEqualTo(ApiServerPods.status(expected));
         for (String list : List.of("initContainers", "containers")) {
             assertThat(ApiServerPods.commandLines(stored, list)).as(list).isEqualTo(ApiServerPods.commandLines(expected, list));
         }
         assertThat(ApiServerPods.volumeNames(stored)).as("volumes").isEqualTo(ApiServerPods.volumeNames(expected));
+        assertThat(ApiServerPods.launcherVolume(stored)).as("launcher volume")
+                .isEqualTo(ApiServerPods.launcherVolume(expected));
     }
 
     @Test
@@ -119,7 +140,7 @@ class ApiServerAdmissionTest {
     }
 
     @Test
-    void aMinimalPodIsPatched() {
+    void aMinimalPodIsPatchedInOneCall() {
         long mutated = webhook.server().metrics().admissions("mutated");
         long unchanged = webhook.server().metrics().admissions("unchanged");
         Pod stored = create(enabled, ApiServerPods.minimal("minimal-pod"));
@@ -132,6 +153,25 @@ class ApiServerAdmissionTest {
         // and changes nothing, so the API server does not reinvoke us.
         assertThat(webhook.server().metrics().admissions("mutated")).isEqualTo(mutated + 1);
         assertThat(webhook.server().metrics().admissions("unchanged")).isEqualTo(unchanged);
+    }
+
+    @Test
+    void anImageVolumePodIsPatchedInOneCallWithNoInitContainer() {
+        Installed imageVolume = installed.get(Golden.IMAGE_VOLUME);
+        long mutated = imageVolume.webhook().server().metrics().admissions("mutated");
+        long unchanged = imageVolume.webhook().server().metrics().admissions("unchanged");
+        Pod stored = create(imageVolume.enabled(), ApiServerPods.minimal("minimal-pod"));
+        assertThat(ApiServerPods.isInjected(stored)).isTrue();
+        assertThat(stored.getSpec().getContainers().get(0).getCommand())
+                .containsExactly("/rlimit-injector/launch", "--", "app");
+        assertThat(stored.getSpec().getInitContainers()).isEmpty();
+        assertThat(stored.getSpec().getVolumes()).filteredOn(volume -> "rlimit-injector".equals(volume.getName()))
+                .singleElement()
+                .satisfies(volume -> assertThat(volume.getImage().getReference())
+                        .isEqualTo(Golden.SETTINGS.launcherImage()));
+        // No container is added, so the ServiceAccount plugin has nothing new to change after us.
+        assertThat(imageVolume.webhook().server().metrics().admissions("mutated")).isEqualTo(mutated + 1);
+        assertThat(imageVolume.webhook().server().metrics().admissions("unchanged")).isEqualTo(unchanged);
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.rlimitinjector.testing.Reviews;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.MissingNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Pods to create through the API server, and what to compare in what it stored. */
@@ -79,5 +80,15 @@ final class ApiServerPods {
             }
         }
         return names;
+    }
+
+    /** The launcher's volume as stored, or a missing node. */
+    static JsonNode launcherVolume(JsonNode pod) {
+        for (JsonNode volume : pod.path("spec").path("volumes")) {
+            if (Contract.VOLUME.equals(volume.path("name").asString())) {
+                return volume;
+            }
+        }
+        return MissingNode.getInstance();
     }
 }

@@ -23,7 +23,8 @@ class WarmUpTest {
     @EnumSource(Mode.class)
     void goesThroughWhateverTheDefaultMode(Mode defaultMode) {
         InjectionSettings defaults = InjectionSettings.defaults();
-        InjectionSettings settings = new InjectionSettings(defaults.launcherImage(), defaultMode, 1.0);
+        InjectionSettings settings = new InjectionSettings(defaults.launcherImage(), defaults.launcherPullPolicy(),
+                defaults.delivery(), defaultMode, 1.0);
         WarmUp warmUp = WarmUp.start(new AdmissionReviewHandler(new PodMutator(settings, EntrypointResolver.NONE)));
         assertThatCode(warmUp::await).doesNotThrowAnyException();
     }

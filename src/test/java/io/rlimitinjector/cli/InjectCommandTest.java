@@ -1,6 +1,7 @@
 package io.rlimitinjector.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rlimitinjector.json.Json;
 import java.io.ByteArrayInputStream;
@@ -104,6 +105,18 @@ class InjectCommandTest {
     }
 
     @Test
+    void theImageVolumeDeliveryMountsTheLauncherImageWithItsPullPolicy() throws Exception {
+        Result result = run(WORKLOADS, "-f", "-", "--delivery=imageVolume", "--launcher-image", "mirror.local/launcher:1",
+                "--launcher-pull-policy", "Never");
+        assertThat(result.code).isZero();
+        JsonNode spec = readAll(result.out).get(1).at("/spec/template/spec");
+        assertThat(spec.at("/containers/0/command/0").asString()).isEqualTo("/rlimit-injector/launch");
+        assertThat(spec.has("initContainers")).isFalse();
+        assertThat(spec.at("/volumes/0")).isEqualTo(Json.YAML.readTree(
+                "{name: rlimit-injector, image: {reference: mirror.local/launcher:1, pullPolicy: Never}}"));
+    }
+
+    @Test
     void invalidYamlExitsTwoWithTheLineItIsOn() throws Exception {
         Result result = run("apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\nspec: {}\n", "-f", "-");
         assertThat(result.code).isEqualTo(2);
@@ -116,6 +129,11 @@ class InjectCommandTest {
         assertThat(Main.run(List.of("inject"))).isEqualTo(2);
         assertThat(run("apiVersion: v1\nkind: Pod\n", "-f", "-", "--default-ratio", "2").code).isEqualTo(2);
         assertThat(Main.run(List.of("inject", "--bogus"))).isEqualTo(2);
+        assertThatThrownBy(() -> InjectCommand.run(List.of("-f", "-", "--delivery", "initcontainer"), Map.of(),
+                new ByteArrayInputStream(new byte[0]), System.out, System.err))
+                .hasMessage("--delivery must be initContainer or imageVolume, got \"initcontainer\"");
+        assertThat(run("apiVersion: v1\nkind: Pod\n", "-f", "-", "--launcher-pull-policy", "Sometimes").code)
+                .isEqualTo(2);
         assertThat(Main.run(List.of("frobnicate"))).isEqualTo(2);
         assertThat(run("", "-f", dir.resolve("missing.yaml").toString()).code).isEqualTo(1);
     }

@@ -115,7 +115,7 @@ class ChartApiServerTest {
         Kubectl.Result result = server.kubectl().run("", "apply", "--dry-run=server", "-f",
                 Charts.DEPLOY.toAbsolutePath().toString());
         assertThat(result.exitCode()).as(result.stderr()).isZero();
-        int objects = Charts.parse(Files.readString(DeployManifests.FILE)).size();
+        int objects = Charts.parse(Files.readString(DeployManifests.DEFAULT.file())).size();
         assertThat(result.stdout().lines().filter(line -> line.contains("(server dry run)"))).hasSize(objects);
     }
 

@@ -22,6 +22,8 @@ class ChartSchemaTest {
                 Arguments.of(Map.of("injection.defaultRatio", 1.5), "defaultRatio"),
                 Arguments.of(Map.of("injection.defaultRatio", 0), "defaultRatio"),
                 Arguments.of(Map.of("launcherImage.digest", "latest"), "digest"),
+                Arguments.of(Map.of("launcherImage.pullPolicy", "Sometimes"), "pullPolicy"),
+                Arguments.of(Map.of("injection.delivery", "imagevolume"), "delivery"),
                 Arguments.of(Map.of("replicaCount", 0), "replicaCount"),
                 Arguments.of(Map.of("events.enabled", "yes"), "enabled"),
                 Arguments.of(Map.of("webhook.excludedNamespaces[0]", "Not_A_Namespace"), "excludedNamespaces"),

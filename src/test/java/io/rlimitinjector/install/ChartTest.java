@@ -40,6 +40,7 @@ class ChartTest {
                 Map.of("certificates.mode", "secret", "certificates.secret.name", "my-tls"),
                 Map.of("registry.readPullSecrets", true),
                 Map.of("events.enabled", true),
+                Map.of("injection.delivery", "imageVolume", "launcherImage.pullPolicy", "Always"),
                 Map.of("events.enabled", true, "certificates.mode", "cert-manager"),
                 Map.of("certificates.mode", "cert-manager", "webhook.failurePolicy", "Fail",
                         "webhook.namespaceSelection", "optOut", "metrics.serviceMonitor.enabled", true,
@@ -75,8 +76,8 @@ class ChartTest {
         assertThat(env(webhook, "JAVA_TOOL_OPTIONS"))
                 .contains("-XX:MaxRAMPercentage=45", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-Xss512k");
         assertThat(webhook.getArgs()).startsWith("serve").contains(
-                "--launcher-image=ghcr.io/rlimit-injector/launcher:0.1.0", "--default-mode=auto",
-                "--default-ratio=1");
+                "--launcher-image=ghcr.io/rlimit-injector/launcher:0.1.0", "--launcher-pull-policy=IfNotPresent",
+                "--delivery=initContainer", "--default-mode=auto", "--default-ratio=1");
         assertThat(webhook.getArgs()).noneMatch(argument -> argument.startsWith("--install-"));
         assertThat(of(objects, PodDisruptionBudget.class)).singleElement()
                 .satisfies(pdb -> assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1));
@@ -211,14 +212,15 @@ class ChartTest {
     }
 
     @Test
-    void imagesByDigestWhenGiven() {
+    void imagesByDigestAndInjectionValuesReachTheArguments() {
         String digest = "sha256:" + "ab".repeat(32);
         List<HasMetadata> objects = Charts.render(Map.of("launcherImage.digest", digest, "image.digest", digest,
-                "injection.defaultMode", "data", "injection.defaultRatio", "0.9"));
+                "injection.defaultMode", "data", "injection.defaultRatio", "0.9", "injection.delivery", "imageVolume",
+                "launcherImage.pullPolicy", "Always"));
         Container webhook = container(objects);
         assertThat(webhook.getImage()).isEqualTo("ghcr.io/rlimit-injector/rlimit-injector@" + digest);
         assertThat(webhook.getArgs()).contains("--launcher-image=ghcr.io/rlimit-injector/launcher@" + digest,
-                "--default-mode=data", "--default-ratio=0.9");
+                "--launcher-pull-policy=Always", "--delivery=imageVolume", "--default-mode=data", "--default-ratio=0.9");
     }
 
     @Test

@@ -4,20 +4,32 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
-/** {@code deploy/}: the chart rendered with its default values, plus the namespace Helm would create. */
-final class DeployManifests {
+/**
+ * {@code deploy/}: the chart rendered with its default values, plus the namespace Helm would create; and in
+ * {@code deploy/image-volume/} the same with {@code injection.delivery=imageVolume}, out of the way of
+ * {@code kubectl apply -f deploy/}, which reads no subdirectory.
+ *
+ * @param file where it is written
+ * @param values the chart values it is rendered with
+ * @param install the command that installs it
+ */
+record DeployManifests(Path file, Map<String, Object> values, String install) {
     static final String REGENERATE = "bash hack/render-deploy.sh";
-    static final Path FILE = Charts.DEPLOY.resolve("rlimit-injector.yaml");
+    static final DeployManifests DEFAULT = new DeployManifests(Charts.DEPLOY.resolve("rlimit-injector.yaml"), Map.of(),
+            "kubectl apply -f deploy/");
+    static final DeployManifests IMAGE_VOLUME = new DeployManifests(
+            Charts.DEPLOY.resolve("image-volume/rlimit-injector.yaml"),
+            Map.of("injection.delivery", "imageVolume"), "kubectl apply -f deploy/image-volume/");
+    static final List<DeployManifests> ALL = List.of(DEFAULT, IMAGE_VOLUME);
 
-    private DeployManifests() {
-    }
-
-    static String render() {
+    String render() {
+        String described = values.isEmpty() ? "its default values" : "the values " + values;
         return """
-                # Rendered from charts/rlimit-injector with its default values by %s. Do not edit:
-                # change the chart and run the script again. Install: kubectl apply -f deploy/
+                # Rendered from charts/rlimit-injector with %s by %s. Do not edit:
+                # change the chart and run the script again. Install: %s
                 ---
                 apiVersion: v1
                 kind: Namespace
@@ -25,13 +37,15 @@ final class DeployManifests {
                   name: %s
                   labels:
                     pod-security.kubernetes.io/enforce: restricted
-                """.formatted(REGENERATE, Charts.NAMESPACE) + Charts.template(Map.of());
+                """.formatted(described, REGENERATE, install, Charts.NAMESPACE) + Charts.template(values);
     }
 
     /** Used by hack/render-deploy.sh. */
     public static void main(String[] args) throws IOException {
-        Files.createDirectories(FILE.getParent());
-        Files.writeString(FILE, render(), StandardCharsets.UTF_8);
-        System.out.println("wrote " + FILE);
+        for (DeployManifests manifests : ALL) {
+            Files.createDirectories(manifests.file.getParent());
+            Files.writeString(manifests.file, manifests.render(), StandardCharsets.UTF_8);
+            System.out.println("wrote " + manifests.file);
+        }
     }
 }

@@ -6,26 +6,36 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.rlimitinjector.testing.LineDiff;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 
 class DeployManifestsTest {
 
-    @Test
-    void deployIsTheChartRenderedWithDefaults() throws Exception {
-        String expected = DeployManifests.render();
-        String actual = Files.exists(DeployManifests.FILE)
-                ? Files.readString(DeployManifests.FILE, StandardCharsets.UTF_8) : "";
+    @ParameterizedTest
+    @FieldSource("io.rlimitinjector.install.DeployManifests#ALL")
+    void deployIsTheChartRendered(DeployManifests manifests) throws Exception {
+        String expected = manifests.render();
+        String actual = Files.exists(manifests.file()) ? Files.readString(manifests.file(), StandardCharsets.UTF_8) : "";
         if (!actual.equals(expected)) {
-            fail("deploy/ is out of date with the chart; regenerate it with:%n  %s%n%s".formatted(
+            fail("%s is out of date with the chart; regenerate it with:%n  %s%n%s".formatted(manifests.file(),
                     DeployManifests.REGENERATE, LineDiff.diff(expected, actual)));
-        }
-        try (var files = Files.list(Charts.DEPLOY)) {
-            assertThat(files).as("deploy/ holds only the rendered file").containsExactly(DeployManifests.FILE);
         }
     }
 
     @Test
-    void deployPassesOurChecks() {
-        ManifestChecks.check(Charts.parse(DeployManifests.render()), Charts.NAMESPACE);
+    void deployHoldsOnlyTheRenderedFiles() throws Exception {
+        try (Stream<Path> files = Files.walk(Charts.DEPLOY)) {
+            assertThat(files.filter(Files::isRegularFile))
+                    .containsExactlyInAnyOrderElementsOf(DeployManifests.ALL.stream().map(DeployManifests::file).toList());
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("io.rlimitinjector.install.DeployManifests#ALL")
+    void deployPassesOurChecks(DeployManifests manifests) {
+        ManifestChecks.check(Charts.parse(manifests.render()), Charts.NAMESPACE);
     }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.opentest4j.AssertionFailedError;
 import tools.jackson.databind.JsonNode;
@@ -25,19 +26,17 @@ import tools.jackson.databind.JsonNode;
  * expected files, then review the diff.
  */
 class GoldenFilesTest {
-    private static final ManifestInjector INJECTOR = new ManifestInjector(Golden.mutator());
-
-    static Stream<String> cases() throws IOException {
-        return Golden.cases().stream();
+    static Stream<Arguments> cases() throws IOException {
+        return Golden.everyCase();
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("cases")
-    void mutatesAsRecorded(String name) throws IOException {
+    void mutatesAsRecorded(Golden golden, String name) throws IOException {
         JsonNode pod = Golden.input(name);
-        List<String> warnings = INJECTOR.inject(pod);
+        List<String> warnings = new ManifestInjector(golden.mutatorOf()).inject(pod);
         String actual = render(warnings, pod);
-        Path expectedFile = Golden.expectedFile(name);
+        Path expectedFile = golden.expectedFile(name);
         if (System.getenv("UPDATE_GOLDEN") != null) {
             Files.writeString(expectedFile, actual, StandardCharsets.UTF_8);
         }
@@ -50,20 +49,21 @@ class GoldenFilesTest {
     }
 
     /** A second admission of the mutated pod, as on reinvocation, changes nothing and warns the same. */
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("cases")
-    void secondPassChangesNothing(String name) throws IOException {
+    void secondPassChangesNothing(Golden golden, String name) throws IOException {
+        ManifestInjector injector = new ManifestInjector(golden.mutatorOf());
         JsonNode once = Golden.input(name);
-        List<String> firstWarnings = INJECTOR.inject(once);
+        List<String> firstWarnings = injector.inject(once);
         JsonNode twice = once.deepCopy();
-        List<String> secondWarnings = INJECTOR.inject(twice);
+        List<String> secondWarnings = injector.inject(twice);
         assertThat(twice).isEqualTo(once);
         assertThat(secondWarnings).isEqualTo(firstWarnings);
     }
 
     /** The model keeps every field it does not know, so a mutation that does nothing is an empty patch. */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
+    @MethodSource("inputs")
     void modelRoundTripKeepsEveryField(String name) throws IOException {
         JsonNode original = Golden.input(name);
         Pod pod = Json.MAPPER.treeToValue(original, Pod.class);
@@ -72,19 +72,24 @@ class GoldenFilesTest {
     }
 
     /** The core is a function: the pod it is given is the same afterwards. */
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("cases")
-    void mutationLeavesItsInputAlone(String name) throws IOException {
+    void mutationLeavesItsInputAlone(Golden golden, String name) throws IOException {
         JsonNode original = Golden.input(name);
         Pod pod = Json.MAPPER.treeToValue(original, Pod.class);
-        Golden.mutator().mutate(pod, "ns");
+        golden.mutatorOf().mutate(pod, "ns");
         JsonNode after = Json.MAPPER.valueToTree(pod);
         assertThat(after).isEqualTo(Json.MAPPER.valueToTree(Json.MAPPER.treeToValue(original, Pod.class)));
     }
 
+    static Stream<String> inputs() throws IOException {
+        return Golden.inputs().stream();
+    }
+
     @Test
     void thereAreEnoughShapes() throws IOException {
-        assertThat(cases().count()).isGreaterThanOrEqualTo(20);
+        assertThat(Golden.INIT_CONTAINER.cases()).hasSizeGreaterThanOrEqualTo(20);
+        assertThat(Golden.IMAGE_VOLUME.cases()).hasSizeGreaterThanOrEqualTo(8);
     }
 
     static String render(List<String> warnings, JsonNode pod) {

@@ -1,53 +1,90 @@
 package io.rlimitinjector.testing;
 
 import io.rlimitinjector.json.Json;
+import io.rlimitinjector.mutation.Delivery;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.PodMutator;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The golden pod shapes: {@code golden/NAME.yaml} is a pod, {@code golden/NAME.injected.yaml} the pod the webhook
- * makes of it (led by its warnings as comments), with the settings and test registry they were recorded with.
+ * The golden pod shapes: {@code golden/NAME.yaml} is a pod, and each delivery records the pod the webhook makes of
+ * it (led by its warnings as comments) as {@code NAME.injected.yaml} in its directory, with the settings and test
+ * registry below. The init-container delivery, the default, records every shape; the image-volume delivery those
+ * where the two differ in more than the volume.
+ *
+ * @param delivery the delivery the webhook is set to
+ * @param directory where its {@code NAME.injected.yaml} files are
  */
-public final class Golden {
-    public static final Path DIRECTORY = Path.of("src/test/resources/golden");
+public record Golden(Delivery delivery, Path directory) {
+    public static final Path INPUTS = Path.of("src/test/resources/golden");
+    private static final String EXPECTED = ".injected.yaml";
     public static final InjectionSettings SETTINGS = InjectionSettings.defaults()
             .withLauncherImage("registry.test/rlimit-injector/launcher@sha256:" + "0".repeat(64));
+    public static final Golden INIT_CONTAINER = new Golden(Delivery.INIT_CONTAINER, INPUTS);
+    public static final Golden IMAGE_VOLUME = new Golden(Delivery.IMAGE_VOLUME, INPUTS.resolve("image-volume"));
 
-    private Golden() {
-    }
-
-    /** A mutator as the golden files were recorded with. */
+    /** A mutator as the default delivery's golden files were recorded with. */
     public static PodMutator mutator() {
-        return new PodMutator(SETTINGS, TestImages.RESOLVER);
+        return INIT_CONTAINER.mutatorOf();
     }
 
-    /** The case names, sorted. */
-    public static List<String> cases() throws IOException {
-        try (Stream<Path> files = Files.list(DIRECTORY)) {
-            return files.map(path -> path.getFileName().toString())
-                    .filter(name -> name.endsWith(".yaml") && !name.endsWith(".injected.yaml"))
-                    .map(name -> name.substring(0, name.length() - ".yaml".length()))
-                    .sorted()
-                    .toList();
-        }
+    /** Every (delivery, case) pair, for parameterised tests. */
+    public static Stream<Arguments> everyCase() throws IOException {
+        return Stream.of(INIT_CONTAINER, IMAGE_VOLUME)
+                .flatMap(golden -> golden.cases().stream().map(name -> Arguments.of(golden, name)));
+    }
+
+    /** The input shapes' names, sorted. */
+    public static List<String> inputs() throws IOException {
+        return names(INPUTS, name -> name.endsWith(".yaml") && !name.endsWith(EXPECTED), ".yaml");
     }
 
     public static JsonNode input(String name) throws IOException {
-        return Json.YAML.readTree(Files.readString(DIRECTORY.resolve(name + ".yaml")));
+        return Json.YAML.readTree(Files.readString(INPUTS.resolve(name + ".yaml")));
     }
 
-    public static Path expectedFile(String name) {
-        return DIRECTORY.resolve(name + ".injected.yaml");
+    public PodMutator mutatorOf() {
+        return new PodMutator(SETTINGS.withDelivery(delivery), TestImages.RESOLVER);
+    }
+
+    /** The shapes this delivery records, sorted. */
+    public List<String> cases() {
+        try {
+            return delivery == Delivery.INIT_CONTAINER ? inputs() : names(directory, name -> name.endsWith(EXPECTED), EXPECTED);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path expectedFile(String name) {
+        return directory.resolve(name + EXPECTED);
     }
 
     /** The expected pod, without the warnings (YAML comments). */
-    public static JsonNode expected(String name) throws IOException {
+    public JsonNode expected(String name) throws IOException {
         return Json.YAML.readTree(Files.readString(expectedFile(name)));
+    }
+
+    @Override
+    public String toString() {
+        return delivery.value();
+    }
+
+    private static List<String> names(Path directory, Predicate<String> wanted, String suffix) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.map(path -> path.getFileName().toString())
+                    .filter(wanted)
+                    .map(name -> name.substring(0, name.length() - suffix.length()))
+                    .sorted()
+                    .toList();
+        }
     }
 }
