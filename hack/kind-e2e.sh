@@ -11,10 +11,10 @@
 #   - a non-root pod with a read-only root filesystem in a namespace enforcing Pod Security "restricted";
 #   - the python, growing and restricted checks again with the launcher delivered as an image volume
 #     (injection.delivery=imageVolume): no init container, and one webhook call per pod with either delivery;
-#   - pod start-up with and without the launcher, by each delivery, from the kubelet's own histogram;
 #   - the webhook scaled to zero: pods admitted unmutated; a rolling restart under a stream of pod creations;
 #   - helm uninstall leaves no webhook configuration; then the same with kubectl apply -f deploy/.
-# Every check prints PASS or fails the run. Measurements go to stdout as "measure: ..." lines and to
+# Every check prints PASS or fails the run. Pod start-up by delivery is measured apart: hack/startup-deliveries.sh.
+# Measurements go to stdout as "measure: ..." lines and to
 # target/kind-e2e/measurements.txt. The cluster is deleted at the end unless KEEP_CLUSTER=1.
 #   bash hack/kind-e2e.sh
 set -euo pipefail
@@ -168,7 +168,6 @@ delivery_checks() {
   kw_labelled_namespace "$on"
   kw_labelled_namespace "$on-restricted" pod-security.kubernetes.io/enforce=restricted
   kw_wait_webhook_in_effect "$on"
-  kw_wait_webhook_in_effect "$on-restricted"
   calls_before=$(admissions)
   t=$SECONDS
   check_memory_error "$on" "$delivery"
@@ -291,42 +290,11 @@ logs_have e2e-on from-registry "rlimit-injector: limit"
 logs_have e2e-on from-registry "OK allocated 64 MiB"
 pass "no command: wrapped with the ENTRYPOINT and CMD read from the registry ($wrapped), and ran"
 
-# --- pod start-up with and without the launcher ----------------------------------------------------------------
-# The kubelet's kubelet_pod_start_duration_seconds (first seen to running, init containers included): its sum
-# grows by exactly one pod's start-up when one pod starts.
-node_name=$(k get nodes -o jsonpath='{.items[0].metadata.name}')
-start_sum() {
-  k get --raw "/api/v1/nodes/$node_name/proxy/metrics" |
-    awk '/^kubelet_pod_start_duration_seconds_sum/ {print $2}'
-}
-startup() {
-  local namespace=$1 name=$2 before after
-  before=$(start_sum)
-  kw_pod "$namespace" "$name" "$KW_PYTHON_IMAGE" 256Mi "command: [python3, -c, \"import time; time.sleep(600)\"]"
-  k -n "$namespace" wait --for=condition=Ready "pod/$name" --timeout=120s >/dev/null
-  sleep 1
-  after=$(start_sum)
-  k -n "$namespace" delete pod "$name" --wait=false >/dev/null
-  awk -v a="$after" -v b="$before" 'BEGIN {printf "%.3f", a - b}'
-}
-# startup_rounds DELIVERY NAMESPACE: 5 pods in NAMESPACE (opted in), each after one in e2e-off (not).
-startup_rounds() {
-  local with=() without=() i
-  for i in 1 2 3 4 5; do
-    without+=("$(startup e2e-off "start-$1-$i")")
-    with+=("$(startup "$2" "start-$i")")
-  done
-  measure "pod start-up (kubelet, s) without the launcher: ${without[*]}"
-  measure "pod start-up (kubelet, s) with the launcher by $1: ${with[*]}"
-}
-startup_rounds initContainer e2e-on
-
 # --- the same with the launcher as an image volume --------------------------------------------------------------
 kind_stage helm-upgrade-image-volume kw_helm_install --set injection.delivery=imageVolume
 wait_old_replicas_gone
 check_installed "helm upgrade to injection.delivery=imageVolume"
 delivery_checks imageVolume e2e-iv
-startup_rounds imageVolume e2e-iv
 
 # --- the webhook down: pods still admitted, unmutated -----------------------------------------------------------
 k -n "$ns" scale deployment/rlimit-injector --replicas=0 >/dev/null
