@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * Whether the API server takes the image-volume delivery. Image volumes are on by default from Kubernetes 1.35; a
- * 1.34 API server stores our pods without the image volume but with the mounts of it, pods that can never start.
+ * 1.34 API server drops the image volume and its mounts from our pods, whose containers then start a launcher that
+ * is not there.
  * The nodes are another matter the API server cannot answer for (README, "Install").
  */
 final class ImageVolumeSupport {

@@ -112,6 +112,7 @@ class ApiServerAdmissionTest {
         assertThat(ApiServerPods.status(stored)).as("status annotation").isEqualTo(ApiServerPods.status(expected));
         for (String list : List.of("initContainers", "containers")) {
             assertThat(ApiServerPods.commandLines(stored, list)).as(list).isEqualTo(ApiServerPods.commandLines(expected, list));
+            assertThat(ApiServerPods.mounts(stored, list)).as(list + " mounts").isEqualTo(ApiServerPods.mounts(expected, list));
         }
         assertThat(ApiServerPods.volumeNames(stored)).as("volumes").isEqualTo(ApiServerPods.volumeNames(expected));
         assertThat(ApiServerPods.launcherVolume(stored)).as("launcher volume")

@@ -82,6 +82,21 @@ final class ApiServerPods {
         return names;
     }
 
+    /** Each container of the list as "name: volume at path, ...", without the token mount the API server adds. */
+    static List<String> mounts(JsonNode pod, String list) {
+        List<String> lines = new ArrayList<>();
+        for (JsonNode container : pod.path("spec").path(list)) {
+            List<String> mounts = new ArrayList<>();
+            for (JsonNode mount : container.path("volumeMounts")) {
+                if (!mount.path("name").asString().startsWith("kube-api-access-")) {
+                    mounts.add(mount.path("name").asString() + " at " + mount.path("mountPath").asString());
+                }
+            }
+            lines.add(container.path("name").asString() + ": " + String.join(", ", mounts));
+        }
+        return lines;
+    }
+
     /** The launcher's volume as stored, or a missing node. */
     static JsonNode launcherVolume(JsonNode pod) {
         for (JsonNode volume : pod.path("spec").path("volumes")) {
