@@ -9,7 +9,8 @@
 #   bash hack/kind-cluster.sh down               # deletes it
 #
 # Environment: KIND_CLUSTER (name, default rlimit-injector), K8S_VERSION, KIND_NODE_IMAGE (a published
-# kindest/node image instead of the one built here), RLIMIT_INJECTOR_CACHE.
+# kindest/node image instead of the one built here), RLIMIT_INJECTOR_CACHE, KIND_EXTRA_CONFIG (a file of kind
+# config lines appended to the generated config: top-level keys it does not set, e.g. featureGates).
 # Containerd on the node reads registry settings from /etc/containerd/certs.d (hosts.toml per registry).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -18,7 +19,7 @@ source hack/lib/kind.sh
 KIND_LOG_TAG=kind-cluster
 
 usage() {
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -65,6 +66,7 @@ up() {
       echo '    [plugins."io.containerd.grpc.v1.cri".registry]'
       echo '      config_path = "/etc/containerd/certs.d"'
       echo 'nodes: [{role: control-plane}]'
+      [[ -z ${KIND_EXTRA_CONFIG:-} ]] || cat "$KIND_EXTRA_CONFIG"
     } >"$config"
     kind_stage create-cluster kind_cli create cluster --name "$KIND_CLUSTER" --image "$image" --config "$config" \
       --kubeconfig "$KIND_KUBECONFIG" --wait 3m >&2 || {
