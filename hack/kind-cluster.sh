@@ -54,8 +54,8 @@ up() {
       # 1.31 and means nothing on cgroup v2, so it is always set.
       # From 1.35 a kubelet that pulled an image from a registry also checks any other name of that image before
       # using it (KubeletEnsureSecretPulledImages), by pulling it: a test image loaded with `kind load` and pushed to
-      # the e2e's registry would then need Docker Hub. This node's images come by `kind load`: no check (the field
-      # exists since 1.33; an older kubelet ignores it with a warning).
+      # the e2e's registry would then need Docker Hub. This node's images come by `kind load`: no check. A 1.34
+      # kubelet (gate off) refuses to start with this field: hack/image-volume-unsupported.sh patches it out.
       echo 'kubeadmConfigPatches:'
       echo '  - |'
       echo '    kind: KubeletConfiguration'
