@@ -4,7 +4,8 @@
 # containerd 2.1+). Not part of CI: a rerunnable experiment, documented in docs/command-line.md ("On a node without
 # image volumes"). Offline, from cached images only: the node image rlimit-injector/kind-node:v1.34.4-kind-v0.30.0
 # (docker load -i $RLIMIT_INJECTOR_CACHE/kind-node/v1.34.4-kind-v0.30.0/node-image.tar), and the launcher and
-# alloc-c test images of hack/lib/kind-webhook.sh (kw_images builds them).
+# alloc-c test images of hack/lib/kind-webhook.sh (kw_images builds them). hack/kind-node-image.sh now builds its nodes
+# on containerd 2.2; that 1.34 image is what it built before the move (git show aa34a1d:hack/kind-node-image.sh).
 #
 #   bash hack/image-volume-unsupported.sh [SCENARIO...]   # default: a b c
 #
