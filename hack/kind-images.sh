@@ -28,8 +28,8 @@ debian_image() {
   key=$(printf 'bookworm %s' "$packages" | sha256sum | cut -c1-12)
   ref=rlimit-injector-e2e/$name-base:$key
   archive=$images_dir/$name-base-$key.tar
-  if ! docker image inspect "$ref" >/dev/null 2>&1; then
-    if [[ ! -f $archive ]]; then
+  if [[ ! -f $archive ]]; then
+    if ! docker image inspect "$ref" >/dev/null 2>&1; then
       kind_apt_install debootstrap
       root=$(mktemp -d "$images_dir/.root.XXXXXX")
       mkdir -p "$KIND_CACHE/debs"
@@ -43,11 +43,12 @@ debian_image() {
       tar -C "$root" -c . | docker import --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         - "$ref" >/dev/null
       rm -rf "$root" "$root.log"
-      docker save -o "$archive.tmp" "$ref"
-      mv "$archive.tmp" "$archive"
-    else
-      docker load -q -i "$archive" >/dev/null
     fi
+    # Saved even when Docker had the image: Jib reads the JRE base from this archive.
+    docker save -o "$archive.tmp" "$ref"
+    mv "$archive.tmp" "$archive"
+  elif ! docker image inspect "$ref" >/dev/null 2>&1; then
+    docker load -q -i "$archive" >/dev/null
   fi
   echo "$archive"
 }
