@@ -40,7 +40,7 @@ setup() {
   bash hack/kind-cluster.sh up
   KIND_K8S_BIN=$(bash hack/k8s-test-binaries.sh)
   kw_images
-  kw_helm_install
+  kw_helm_install rlimit-injector "$KW_NAMESPACE"
   for n in demo-without demo-with; do k delete namespace "$n" --ignore-not-found --wait=true >/dev/null; done
   k create namespace demo-without >/dev/null
   kw_labelled_namespace demo-with

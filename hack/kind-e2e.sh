@@ -139,6 +139,7 @@ admissions() {
   done
   echo "$total"
 }
+# The serving pods: Running and not being deleted (a restart's old pods may still be draining).
 serving_replicas() {
   k -n "$ns" get pods -l app.kubernetes.io/name=rlimit-injector -o jsonpath='{range .items[?(@.status.phase=="Running")]}{.metadata.name} {.metadata.deletionTimestamp}{"\n"}{end}' |
     awk 'NF == 1'
@@ -157,7 +158,7 @@ wait_old_replicas_gone() {
 }
 
 # --- install with helm ----------------------------------------------------------------------------------------
-kind_stage helm-install kw_helm_install
+kind_stage helm-install kw_helm_install rlimit-injector "$ns"
 check_installed "helm install"
 
 # --- the launcher by each delivery: the original experiment, growing programs, restricted non-root pods ----------
@@ -291,7 +292,7 @@ logs_have e2e-on from-registry "OK allocated 64 MiB"
 pass "no command: wrapped with the ENTRYPOINT and CMD read from the registry ($wrapped), and ran"
 
 # --- the same with the launcher as an image volume --------------------------------------------------------------
-kind_stage helm-upgrade-image-volume kw_helm_install --set injection.delivery=imageVolume
+kind_stage helm-upgrade-image-volume kw_helm_install rlimit-injector "$ns" --set injection.delivery=imageVolume
 wait_old_replicas_gone
 check_installed "helm upgrade to injection.delivery=imageVolume"
 delivery_checks imageVolume e2e-iv
@@ -355,9 +356,7 @@ measure "webhook probe failures (Warning Unhealthy events) over the installs and
   awk '{n[$2] += ($1 ~ /^[0-9]+$/ ? $1 : 1)} END {for (p in n) printf "%s %d; ", p, n[p]; print ""}')"
 
 # --- the webhook's memory after all that ----------------------------------------------------------------------
-# The serving pods: Running and not being deleted (the restart's old pods may still be draining).
-for p in $(k -n "$ns" get pods -l app.kubernetes.io/name=rlimit-injector -o jsonpath='{range .items[?(@.status.phase=="Running")]}{.metadata.name} {.metadata.deletionTimestamp}{"\n"}{end}' |
-  awk 'NF == 1'); do
+for p in $(serving_replicas); do
   measure "webhook RSS after the run, $p: $(k -n "$ns" exec "$p" -c webhook -- cat /proc/1/status | awk '/^VmRSS/ {print $2 / 1024 " MiB"}')"
 done
 

@@ -42,11 +42,8 @@ deliveries=(none initContainer imageVolume)
 # The chart for one delivery, blind to the other delivery's test namespace.
 install() {
   local delivery=$1 other=$2
-  kind_helm upgrade --install "${release[$delivery]}" charts/rlimit-injector --namespace "${release[$delivery]}" \
-    --create-namespace --wait --timeout 5m \
-    --set image.repository="${KW_WEBHOOK_IMAGE%:*}" --set image.tag="$KW_TAG" \
-    --set launcherImage.repository="${KW_LAUNCHER_IMAGE%:*}" --set launcherImage.tag="$KW_TAG" \
-    --set injection.delivery="$delivery" --set "webhook.excludedNamespaces={${test_ns[$other]}}" >&2
+  kw_helm_install "${release[$delivery]}" "${release[$delivery]}" \
+    --set injection.delivery="$delivery" --set "webhook.excludedNamespaces={${test_ns[$other]}}"
 }
 k delete namespace "${test_ns[@]}" --ignore-not-found --wait=true >/dev/null
 k create namespace sd-none >/dev/null

@@ -28,9 +28,12 @@ kw_images() {
   kind_stage load bash hack/kind-cluster.sh load "${KW_IMAGES[@]}"
 }
 
-# helm install (or upgrade) with the chart's default values but the image references, and any more helm arguments.
+# kw_helm_install RELEASE NAMESPACE [HELM-ARGS...]: helm install (or upgrade) with the chart's default values but the
+# image references, and any more helm arguments.
 kw_helm_install() {
-  kind_helm upgrade --install rlimit-injector charts/rlimit-injector --namespace "$KW_NAMESPACE" --create-namespace \
+  local release=$1 namespace=$2
+  shift 2
+  kind_helm upgrade --install "$release" charts/rlimit-injector --namespace "$namespace" --create-namespace \
     --wait --timeout 5m \
     --set image.repository="${KW_WEBHOOK_IMAGE%:*}" --set image.tag="$KW_TAG" \
     --set launcherImage.repository="${KW_LAUNCHER_IMAGE%:*}" --set launcherImage.tag="$KW_TAG" "$@" >&2
