@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rlimitinjector.tls.PemIdentity;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,5 +31,19 @@ class ServingFilesTest {
         try (var listing = Files.list(directory)) {
             assertThat(listing.map(path -> path.getFileName().toString())).containsExactlyInAnyOrder("tls.crt", "tls.key");
         }
+    }
+
+    @Test
+    void theKeyIsReadableByItsOwnerOnly(@TempDir Path directory) throws Exception {
+        ServingFiles files = new ServingFiles(directory.resolve("tls.crt"), directory.resolve("tls.key"));
+        RotationPlan plan = new RotationPlan(List.of("localhost"), Duration.ofDays(3));
+
+        files.write(plan.initial(Instant.now()));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(files.keyFile()))).isEqualTo("rw-------");
+        files.write(plan.initial(Instant.now()));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(files.keyFile()))).isEqualTo("rw-------");
+        // A replaced key keeps the mode; the certificate is public but nobody else may change it.
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(files.certificateFile())).substring(3))
+                .doesNotContain("w");
     }
 }
