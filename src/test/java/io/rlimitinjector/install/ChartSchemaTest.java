@@ -16,6 +16,9 @@ class ChartSchemaTest {
                 Arguments.of(Map.of("webhook.failurePolicy", "Sometimes"), "failurePolicy"),
                 Arguments.of(Map.of("webhook.timeoutSeconds", 60), "timeoutSeconds"),
                 Arguments.of(Map.of("webhook.namespaceSelection", "all"), "namespaceSelection"),
+                // An outage would then block pods in every namespace, those that bring the cluster back included.
+                Arguments.of(Map.of("webhook.failurePolicy", "Fail", "webhook.namespaceSelection", "optOut"),
+                        "namespaceSelection"),
                 Arguments.of(Map.of("certificates.mode", "vault"), "mode"),
                 Arguments.of(Map.of("certificates.mode", "secret"), "name"),
                 Arguments.of(Map.of("injection.defaultMode", "stack"), "defaultMode"),

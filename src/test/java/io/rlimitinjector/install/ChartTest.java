@@ -43,7 +43,7 @@ class ChartTest {
                 Map.of("injection.delivery", "imageVolume", "launcherImage.pullPolicy", "Always"),
                 Map.of("events.enabled", true, "certificates.mode", "cert-manager"),
                 Map.of("certificates.mode", "cert-manager", "webhook.failurePolicy", "Fail",
-                        "webhook.namespaceSelection", "optOut", "metrics.serviceMonitor.enabled", true,
+                        "metrics.serviceMonitor.enabled", true,
                         "podDisruptionBudget.enabled", false, "priorityClassName", "system-cluster-critical"));
     }
 
