@@ -18,10 +18,10 @@ final class Documents {
         try {
             root = Json.MAPPER.readTree(body);
         } catch (JacksonException e) {
-            throw new RegistryException(what + " is not valid JSON");
+            throw new RegistryException(LookupFailure.INVALID_RESPONSE, what + " is not valid JSON");
         }
         if (root == null || !root.isObject()) {
-            throw new RegistryException(what + " is not a JSON object");
+            throw new RegistryException(LookupFailure.INVALID_RESPONSE, what + " is not a JSON object");
         }
         return root;
     }

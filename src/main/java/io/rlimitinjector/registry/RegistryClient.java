@@ -20,8 +20,8 @@ final class RegistryClient {
     /** Config by manifest digest and by config digest: content addressed, so never stale. */
     private final BoundedCache<String, ImageConfig> byDigest;
 
-    RegistryClient(RegistrySettings settings) throws GeneralSecurityException, IOException {
-        this.http = new RegistryHttp(settings);
+    RegistryClient(RegistrySettings settings, AddressPolicy policy) throws GeneralSecurityException, IOException {
+        this.http = new RegistryHttp(settings, policy);
         this.settings = settings;
         this.byDigest = new BoundedCache<>(settings.cacheSize() * 2);
     }
@@ -44,7 +44,7 @@ final class RegistryClient {
                     image);
         } catch (RegistryException e) {
             failures.add(e.getMessage());
-            throw new RegistryException(String.join("; ", failures));
+            throw new RegistryException(e.failure(), String.join("; ", failures));
         }
     }
 
@@ -60,7 +60,8 @@ final class RegistryClient {
         Manifest.Index index = (Manifest.Index) manifest;
         List<Manifest.Platform> platforms = Manifest.toRead(index);
         if (platforms.isEmpty()) {
-            throw new RegistryException("image index of " + image + " names no usable platform");
+            throw new RegistryException(LookupFailure.UNSUPPORTED, "image index of " + image
+                    + " names no usable platform");
         }
         List<ImageConfig> configs = new ArrayList<>();
         for (Manifest.Platform platform : platforms) {
@@ -70,29 +71,32 @@ final class RegistryClient {
     }
 
     private ImageConfig platformConfig(RegistrySession session, Manifest.Platform platform) throws RegistryException {
-        ImageConfig cached = byDigest.get(platform.digest());
+        String key = platform.digest();
+        ImageConfig cached = byDigest.get(key);
         if (cached != null) {
             return cached;
         }
         byte[] body = session.get("manifests/" + platform.digest(), Manifest.ACCEPT).body();
         verify(platform.digest(), body, "manifest");
         if (!(Manifest.parse(body) instanceof Manifest.Image single)) {
-            throw new RegistryException("image index entry " + platform + " is itself an index, which is not supported");
+            throw new RegistryException(LookupFailure.UNSUPPORTED,
+                    "image index entry " + platform + " is itself an index, which is not supported");
         }
         ImageConfig config = config(session, single);
-        byDigest.put(platform.digest(), config);
+        byDigest.put(key, config);
         return config;
     }
 
     private ImageConfig config(RegistrySession session, Manifest.Image manifest) throws RegistryException {
-        ImageConfig cached = byDigest.get(manifest.configDigest());
+        String key = manifest.configDigest();
+        ImageConfig cached = byDigest.get(key);
         if (cached != null) {
             return cached;
         }
         byte[] body = session.get("blobs/" + manifest.configDigest(), null).body();
         verify(manifest.configDigest(), body, "image config");
         ImageConfig config = ConfigBlob.parse(body);
-        byDigest.put(manifest.configDigest(), config);
+        byDigest.put(key, config);
         return config;
     }
 
@@ -117,7 +121,7 @@ final class RegistryClient {
             return;
         }
         if (!Documents.sha256(body).equals(digest)) {
-            throw new RegistryException(what + " does not match its digest " + digest);
+            throw new RegistryException(LookupFailure.INVALID_RESPONSE, what + " does not match its digest " + digest);
         }
     }
 }
