@@ -18,7 +18,8 @@ public record ImageReference(String registry, String repository, String tag, Str
             "(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
                     + "|\\[[A-Fa-f0-9:.]+])(?::[0-9]{1,5})?");
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-    static final Pattern DIGEST = Pattern.compile("[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}");
+    /** The digests {@link Documents#matches} can verify; content named otherwise cannot be trusted. */
+    static final Pattern DIGEST = Pattern.compile("sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}");
 
     /** @throws IllegalArgumentException with a message fit for a warning */
     public static ImageReference parse(String image) {

@@ -9,15 +9,16 @@ import java.util.List;
 
 /**
  * Reads an image's config over the OCI distribution API: tag or digest to manifest, index to platform manifests,
- * manifest to config blob. Mirrors are tried before the registry itself. Everything named by digest is cached for
- * ever, so a tag whose cache entry expired costs one request while it points at the same content.
+ * manifest to config blob. Mirrors are tried before the registry itself. Everything named by digest is verified, and
+ * cached for ever under the host, repository and credentials that read it, so a tag whose cache entry expired costs
+ * one request while it points at the same content.
  */
 final class RegistryClient {
     private static final String DOCKER_HUB_API = "registry-1.docker.io";
 
     private final RegistryHttp http;
     private final RegistrySettings settings;
-    /** Config by manifest digest and by config digest: content addressed, so never stale. */
+    /** Config by {@link RegistrySession#contentKey} of a manifest or config digest: content addressed, never stale. */
     private final BoundedCache<String, ImageConfig> byDigest;
 
     RegistryClient(RegistrySettings settings, AddressPolicy policy) throws GeneralSecurityException, IOException {
@@ -71,7 +72,7 @@ final class RegistryClient {
     }
 
     private ImageConfig platformConfig(RegistrySession session, Manifest.Platform platform) throws RegistryException {
-        String key = platform.digest();
+        String key = session.contentKey(platform.digest());
         ImageConfig cached = byDigest.get(key);
         if (cached != null) {
             return cached;
@@ -88,7 +89,7 @@ final class RegistryClient {
     }
 
     private ImageConfig config(RegistrySession session, Manifest.Image manifest) throws RegistryException {
-        String key = manifest.configDigest();
+        String key = session.contentKey(manifest.configDigest());
         ImageConfig cached = byDigest.get(key);
         if (cached != null) {
             return cached;
@@ -117,10 +118,7 @@ final class RegistryClient {
 
     /** A registry or mirror that sends other bytes than the digest names is not believed. */
     private static void verify(String digest, byte[] body, String what) throws RegistryException {
-        if (!digest.startsWith("sha256:")) {
-            return;
-        }
-        if (!Documents.sha256(body).equals(digest)) {
+        if (!Documents.matches(digest, body)) {
             throw new RegistryException(LookupFailure.INVALID_RESPONSE, what + " does not match its digest " + digest);
         }
     }

@@ -1,5 +1,7 @@
 package io.rlimitinjector.registry;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -83,6 +85,20 @@ record RegistryCredential(String host, String path, String username, String pass
     /** Higher is more specific: an exact host before a wildcard, a longer repository prefix before a shorter one. */
     int specificity() {
         return (host.contains("*") ? 0 : 1_000_000) + path.length();
+    }
+
+    /**
+     * Tells sets of credentials apart without holding their secrets: empty for none, else {@code #} and a hash of
+     * every host, path, user name and password in order.
+     */
+    static String fingerprint(List<RegistryCredential> credentials) {
+        if (credentials.isEmpty()) {
+            return "";
+        }
+        StringBuilder all = new StringBuilder();
+        credentials.forEach(c -> all.append(c.host()).append('/').append(c.path()).append('\n')
+                .append(c.username()).append('\n').append(c.password()).append('\n'));
+        return "#" + Documents.sha256(all.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

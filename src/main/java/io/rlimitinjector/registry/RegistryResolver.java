@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -196,15 +195,9 @@ public final class RegistryResolver implements EntrypointResolver {
      */
     private String key(ImageReference reference, List<RegistryCredential> credentials) {
         String mirror = settings.mirrors().get(reference.registry());
-        StringBuilder relevant = new StringBuilder();
-        credentials.stream()
+        return reference + RegistryCredential.fingerprint(credentials.stream()
                 .filter(c -> c.matches(reference.registry(), reference.repository())
                         || (mirror != null && c.matches(mirror, reference.repository())))
-                .forEach(c -> relevant.append(c.host()).append('/').append(c.path()).append('\n')
-                        .append(c.username()).append('\n').append(c.password()).append('\n'));
-        if (relevant.length() == 0) {
-            return reference.toString();
-        }
-        return reference + "#" + Documents.sha256(relevant.toString().getBytes(StandardCharsets.UTF_8));
+                .toList());
     }
 }

@@ -24,6 +24,8 @@ final class RegistrySession {
     private final String host;
     private final String repository;
     private final long deadline;
+    /** What the answers depend on besides the request: host, repository and the credentials that may be used. */
+    private final String origin;
     /** Credentials still to try; null stands for anonymous, which bearer realms may accept. */
     private final List<RegistryCredential> untried = new ArrayList<>();
     private final List<String> rejected = new ArrayList<>();
@@ -42,6 +44,16 @@ final class RegistrySession {
         credentials.stream().filter(c -> c.matches(matchingHost, repository))
                 .sorted(Comparator.comparingInt(RegistryCredential::specificity).reversed())
                 .forEach(untried::add);
+        this.origin = host + "/" + repository + RegistryCredential.fingerprint(untried);
+    }
+
+    /**
+     * A cache key for content this session reads by digest. A registry can name any digest, another tenant's
+     * included, so the digest alone must never answer: the same content is reused only from the same host and
+     * repository with the same credentials.
+     */
+    String contentKey(String digest) {
+        return origin + "@" + digest;
     }
 
     /** The body of {@code GET /v2/<repository>/<what>}; throws with a reason on anything but success. */

@@ -33,6 +33,9 @@ class ImageReferenceTest {
         assertThatThrownBy(() -> ImageReference.parse("Upper/Case")).hasMessageContaining("repository");
         assertThatThrownBy(() -> ImageReference.parse("app@sha256:../../x")).hasMessageContaining("digest");
         assertThatThrownBy(() -> ImageReference.parse("app:bad/tag?")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ImageReference.parse("r.local/app@sha1:" + "a".repeat(40))).hasMessageContaining("digest");
+        assertThatThrownBy(() -> ImageReference.parse("r.local/app@sha256:" + "A".repeat(64)))
+                .hasMessageContaining("digest");
         assertThatThrownBy(() -> ImageReference.parse("r.local#frag/app:1")).hasMessageContaining("registry host");
         assertThatThrownBy(() -> ImageReference.parse("user:pw.x@evil.example/app:1"))
                 .isInstanceOf(IllegalArgumentException.class);

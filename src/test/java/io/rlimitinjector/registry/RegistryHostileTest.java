@@ -5,6 +5,7 @@ import static io.rlimitinjector.registry.RegistryFixtures.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rlimitinjector.certs.CertificateAuthority;
+import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.Contract;
 import io.rlimitinjector.mutation.EntrypointResolver.Lookup;
 import io.rlimitinjector.mutation.InjectionSettings;
@@ -13,11 +14,15 @@ import io.rlimitinjector.mutation.PodMutator;
 import io.rlimitinjector.testing.HostileServer;
 import io.rlimitinjector.testing.HostileServer.Request;
 import io.rlimitinjector.testing.HostileServer.Response;
+import io.rlimitinjector.testing.LocalRegistry;
+import io.rlimitinjector.testing.TestImagesOci;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -137,6 +142,74 @@ class RegistryHostileTest {
         }
     }
 
+    /**
+     * Tenant A's private config, read with A's pull secret from a real registry, is not what tenant B gets when B's
+     * registry serves a manifest naming the same config digest.
+     */
+    @Test
+    void aManifestNamingAnotherTenantsConfigDigestDoesNotGetItFromTheCache() throws Exception {
+        LocalRegistry privateRegistry = LocalRegistry.secured();
+        String repository = newRepository("tenant-a");
+        byte[] secretConfig = TestImagesOci.config(List.of("/srv/tenant-a-secret"), null, Map.of(), "amd64");
+        TestImagesOci.pushImage(privateRegistry, repository, "1", TestImagesOci.OCI_MANIFEST, secretConfig);
+        String configDigest = TestImagesOci.digest(secretConfig);
+        byte[] evilManifest = manifest(configDigest);
+        try (HostileServer hostile = HostileServer.start("127.0.0.1", needsBasic(request ->
+                request.path().contains("/manifests/") ? Response.json(evilManifest) : Response.of(404)))) {
+            String hostileHost = "127.0.0.1:" + hostile.port();
+            RegistryFixtures.InMemorySecrets secrets = new RegistryFixtures.InMemorySecrets()
+                    .add(RegistryFixtures.dockerConfigJson("tenant-a", "pull", privateRegistry.host(),
+                            LocalRegistry.USER, LocalRegistry.PASSWORD))
+                    .add(RegistryFixtures.dockerConfigJson("tenant-b", "pull", hostileHost, HOSTILE_USER,
+                            HOSTILE_PASSWORD));
+            RegistryResolver resolver = new RegistryResolver(RegistryFixtures.settings(BUDGET, Set.of(),
+                    Set.of(privateRegistry.host(), hostileHost),
+                    RegistryFixtures.caFile(dir, privateRegistry.ca(), hostile.ca())),
+                    new PullCredentials(secrets, "webhook", null));
+            String victim = privateRegistry.host() + "/" + repository + ":1";
+            String attacker = hostileHost + "/" + newRepository("tenant-b") + ":1";
+
+            Lookup a = resolver.resolve(victim, pod(victim, null, null, "pull"), "tenant-a");
+            Lookup b = resolver.resolve(attacker, pod(attacker, null, null, "pull"), "tenant-b");
+
+            assertThat(a.isFound()).as(String.valueOf(a.failure())).isTrue();
+            assertThat(a.config().entrypoint()).containsExactly("/srv/tenant-a-secret");
+            assertThat(b.isFound()).as("tenant B got " + (b.isFound() ? b.config().entrypoint() : "")).isFalse();
+            assertThat(b.failure()).isEqualTo("image-not-found");
+            assertThat(hostile.requests()).as("the config was asked of B's registry, not taken from the cache")
+                    .anyMatch(r -> r.path().endsWith("/blobs/" + configDigest));
+        }
+    }
+
+    @Test
+    void contentUnderADigestThatCannotBeVerifiedIsRefused() throws Exception {
+        byte[] config = TestImagesOci.config(List.of("/bin/unverified"), null, Map.of(), "amd64");
+        String sha1 = "sha1:" + hex("SHA-1", config);
+        String wrongSha512 = "sha512:" + hex("SHA-512", "other content".getBytes(StandardCharsets.UTF_8));
+        String rightSha512 = "sha512:" + hex("SHA-512", config);
+        Map<String, byte[]> manifests = Map.of("sha1", manifest(sha1), "wrong512", manifest(wrongSha512),
+                "right512", manifest(rightSha512));
+        try (HostileServer registry = HostileServer.start("127.0.0.1", request -> {
+            String tag = request.path().substring(request.path().lastIndexOf('/') + 1);
+            return request.path().contains("/manifests/")
+                    ? Response.json(manifests.getOrDefault(tag, new byte[0])) : Response.json(config);
+        })) {
+            String host = "127.0.0.1:" + registry.port();
+            RegistryResolver resolver = resolver(Set.of(), Set.of(host), registry);
+
+            Lookup sha1Lookup = resolver.resolve(host + "/app:sha1", pod("x", null, null, null), "ns");
+            Lookup wrong = resolver.resolve(host + "/app:wrong512", pod("x", null, null, null), "ns");
+            Lookup right = resolver.resolve(host + "/app:right512", pod("x", null, null, null), "ns");
+            Lookup pinned = resolver.resolve(host + "/app@sha384:" + "a".repeat(96), pod("x", null, null, null), "ns");
+
+            assertThat(sha1Lookup.failure()).isEqualTo("registry-invalid-response");
+            assertThat(wrong.failure()).isEqualTo("registry-invalid-response");
+            assertThat(right.isFound()).as(String.valueOf(right.failure())).isTrue();
+            assertThat(right.config().entrypoint()).containsExactly("/bin/unverified");
+            assertThat(pinned.failure()).isEqualTo("invalid-reference");
+        }
+    }
+
     private RegistryResolver resolver(Set<String> insecure, Set<String> listed, HostileServer... trusted)
             throws Exception {
         RegistryFixtures.InMemorySecrets secrets = new RegistryFixtures.InMemorySecrets();
@@ -169,4 +242,14 @@ class RegistryHostileTest {
         return host.substring(host.lastIndexOf(':') + 1);
     }
 
+    private static byte[] manifest(String configDigest) {
+        return Json.MAPPER.writeValueAsBytes(Map.of("schemaVersion", 2, "mediaType", TestImagesOci.OCI_MANIFEST,
+                "config", Map.of("mediaType", "application/vnd.oci.image.config.v1+json", "digest", configDigest,
+                        "size", 1),
+                "layers", List.of()));
+    }
+
+    private static String hex(String algorithm, byte[] content) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(content));
+    }
 }
