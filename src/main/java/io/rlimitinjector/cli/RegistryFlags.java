@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
 /** The registry lookup flags both {@code serve} and {@code inject} take. */
 final class RegistryFlags {
     static final Set<String> NAMES = Set.of("registry-timeout-ms", "registry-mirrors", "insecure-registries",
-            "registry-ca-file", "registry-cache-ttl-seconds", "registry-cache-size", "default-pull-secret");
+            "private-registries", "registry-ca-file", "registry-cache-ttl-seconds", "registry-cache-size", "default-pull-secret");
     static final Set<String> SWITCHES = Set.of("no-registry", "read-pull-secrets");
     static final String USAGE = """
             Registry lookups (the image ENTRYPOINT/CMD of containers without command):
@@ -29,6 +29,9 @@ final class RegistryFlags {
               --registry-mirrors LIST       mirrors tried first, as docker.io=mirror.local:5000,quay.io=...
               --insecure-registries LIST    hosts reached over unverified TLS, else plain HTTP, as r.local:5000,...;
                                             http://r.local:5000 goes straight to plain HTTP
+              --private-registries LIST     hosts reached over verified TLS whatever their address (in-cluster
+                                            registries), as registry.svc:5000,...; a host that is not listed
+                                            here, as insecure or as a mirror must resolve to public addresses only
               --registry-ca-file FILE       PEM bundle of extra CAs to trust for registries
               --registry-cache-ttl-seconds N  how long a tag's config is reused (default 300; digests for ever)
               --registry-cache-size N       most images remembered (default 1000)
@@ -56,6 +59,7 @@ final class RegistryFlags {
                 Duration.ofMillis(positive(options, "registry-timeout-ms", (int) defaults.budget().toMillis())),
                 mirrors(options.get("registry-mirrors", "")),
                 list(options.get("insecure-registries", "")),
+                list(options.get("private-registries", "")),
                 caFile == null ? null : Path.of(caFile),
                 Duration.ofSeconds(positive(options, "registry-cache-ttl-seconds", (int) defaults.cacheTtl().toSeconds())),
                 positive(options, "registry-cache-size", defaults.cacheSize()));

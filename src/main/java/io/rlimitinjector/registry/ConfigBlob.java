@@ -31,11 +31,13 @@ final class ConfigBlob {
             return strings;
         }
         if (!node.isArray()) {
-            throw new RegistryException("image config has a malformed Entrypoint, Cmd or Env");
+            throw new RegistryException(LookupFailure.INVALID_RESPONSE,
+                    "image config has a malformed Entrypoint, Cmd or Env");
         }
         for (JsonNode item : node) {
             if (!item.isString()) {
-                throw new RegistryException("image config has a malformed Entrypoint, Cmd or Env");
+                throw new RegistryException(LookupFailure.INVALID_RESPONSE,
+                        "image config has a malformed Entrypoint, Cmd or Env");
             }
             strings.add(item.asString());
         }

@@ -7,7 +7,7 @@ import java.util.HexFormat;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
-/** What every registry document needs: reading it as a JSON object, and its content digest. */
+/** What every registry document needs: reading it as a JSON object, and checking its content digest. */
 final class Documents {
     private Documents() {
     }
@@ -18,20 +18,37 @@ final class Documents {
         try {
             root = Json.MAPPER.readTree(body);
         } catch (JacksonException e) {
-            throw new RegistryException(what + " is not valid JSON");
+            throw new RegistryException(LookupFailure.INVALID_RESPONSE, what + " is not valid JSON");
         }
         if (root == null || !root.isObject()) {
-            throw new RegistryException(what + " is not a JSON object");
+            throw new RegistryException(LookupFailure.INVALID_RESPONSE, what + " is not a JSON object");
         }
         return root;
     }
 
     /** {@code sha256:<hex>}, the form digests take in references and manifests. */
     static String sha256(byte[] content) {
+        return digest("sha256", "SHA-256", content);
+    }
+
+    /**
+     * Whether the content is what the digest names. Only sha256 and sha512, which {@link ImageReference#DIGEST}
+     * admits, can match: content under any other digest is never believed unverified.
+     */
+    static boolean matches(String digest, byte[] content) {
+        String algorithm = digest.substring(0, Math.max(digest.indexOf(':'), 0));
+        return switch (algorithm) {
+            case "sha256" -> sha256(content).equals(digest);
+            case "sha512" -> digest("sha512", "SHA-512", content).equals(digest);
+            default -> false;
+        };
+    }
+
+    private static String digest(String prefix, String algorithm, byte[] content) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            return prefix + ":" + HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(content));
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
+            throw new IllegalStateException("every JDK has " + algorithm, e);
         }
     }
 }

@@ -13,8 +13,13 @@ import java.util.regex.Pattern;
 public record ImageReference(String registry, String repository, String tag, String digest) {
     public static final String DOCKER_HUB = "docker.io";
     private static final Pattern REPOSITORY = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
+    /** A host name, IPv4 or bracketed IPv6 literal, and port: nothing else may reach a URL's authority. */
+    private static final Pattern REGISTRY = Pattern.compile(
+            "(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+                    + "|\\[[A-Fa-f0-9:.]+])(?::[0-9]{1,5})?");
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-    static final Pattern DIGEST = Pattern.compile("[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}");
+    /** The digests {@link Documents#matches} can verify; content named otherwise cannot be trusted. */
+    static final Pattern DIGEST = Pattern.compile("sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}");
 
     /** @throws IllegalArgumentException with a message fit for a warning */
     public static ImageReference parse(String image) {
@@ -42,6 +47,9 @@ public record ImageReference(String registry, String repository, String tag, Str
         if (slash > 0) {
             String first = rest.substring(0, slash);
             if (first.contains(".") || first.contains(":") || first.equals("localhost")) {
+                if (!REGISTRY.matcher(first).matches()) {
+                    throw new IllegalArgumentException("invalid registry host \"" + first + "\"");
+                }
                 registry = first.equals("index.docker.io") ? DOCKER_HUB : first;
                 rest = rest.substring(slash + 1);
             }

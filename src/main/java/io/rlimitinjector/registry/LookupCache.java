@@ -6,12 +6,15 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Lookups by key: a running lookup is shared by everyone who asks meanwhile, so fifty admissions of a new image make
  * one; a finished one is reused until it expires: a tag after the TTL, a digest never, a failure soon.
  */
 final class LookupCache {
+    private static final Logger LOG = LoggerFactory.getLogger(LookupCache.class);
     private final BoundedCache<String, Entry> entries;
     private final long ttlNanos;
     private final long failureTtlNanos;
@@ -46,7 +49,10 @@ final class LookupCache {
                 running = CompletableFuture.failedFuture(e);
             }
             running.whenComplete((result, error) -> {
-                Lookup outcome = error == null ? result : Lookup.failed("lookup failed: " + error.getMessage());
+                if (error != null) {
+                    LOG.error("registry lookup {} failed", key, error);
+                }
+                Lookup outcome = error == null ? result : Lookup.failed(LookupFailure.ERROR.code());
                 long lifetime = !outcome.isFound() ? failureTtlNanos : pinned ? Long.MAX_VALUE : ttlNanos;
                 entry.expiresAt = lifetime == Long.MAX_VALUE ? Long.MAX_VALUE : clock.getAsLong() + lifetime;
                 entry.result.complete(outcome);

@@ -42,7 +42,8 @@ sealed interface Manifest {
     static Manifest parse(byte[] body) throws RegistryException {
         JsonNode root = Documents.object(body, "manifest");
         if (root.path("schemaVersion").asInt(0) == 1) {
-            throw new RegistryException("manifest is Docker schema 1, which is deprecated and not supported");
+            throw new RegistryException(LookupFailure.UNSUPPORTED,
+                    "manifest is Docker schema 1, which is deprecated and not supported");
         }
         JsonNode manifests = root.get("manifests");
         if (manifests != null && manifests.isArray()) {
@@ -52,7 +53,7 @@ sealed interface Manifest {
                 platforms.add(new Platform(digest(entry), text(platform, "os"), text(platform, "architecture")));
             }
             if (platforms.isEmpty()) {
-                throw new RegistryException("image index lists no manifests");
+                throw new RegistryException(LookupFailure.INVALID_RESPONSE, "image index lists no manifests");
             }
             return new Index(platforms);
         }
@@ -60,7 +61,8 @@ sealed interface Manifest {
         if (config != null && config.isObject()) {
             return new Image(digest(config));
         }
-        throw new RegistryException("manifest has neither \"manifests\" nor \"config\"");
+        throw new RegistryException(LookupFailure.INVALID_RESPONSE,
+                "manifest has neither \"manifests\" nor \"config\"");
     }
 
     /**
@@ -87,7 +89,8 @@ sealed interface Manifest {
         String digest = text(descriptor, "digest");
         // It goes into a URL path: anything but a well-formed digest is refused.
         if (!ImageReference.DIGEST.matcher(digest).matches()) {
-            throw new RegistryException("manifest has an invalid digest \"" + digest + "\"");
+            throw new RegistryException(LookupFailure.INVALID_RESPONSE,
+                    "manifest has an invalid digest \"" + digest + "\"");
         }
         return digest;
     }

@@ -9,19 +9,20 @@ import java.util.List;
 
 /**
  * Reads an image's config over the OCI distribution API: tag or digest to manifest, index to platform manifests,
- * manifest to config blob. Mirrors are tried before the registry itself. Everything named by digest is cached for
- * ever, so a tag whose cache entry expired costs one request while it points at the same content.
+ * manifest to config blob. Mirrors are tried before the registry itself. Everything named by digest is verified, and
+ * cached for ever under the host, repository and credentials that read it, so a tag whose cache entry expired costs
+ * one request while it points at the same content.
  */
 final class RegistryClient {
     private static final String DOCKER_HUB_API = "registry-1.docker.io";
 
     private final RegistryHttp http;
     private final RegistrySettings settings;
-    /** Config by manifest digest and by config digest: content addressed, so never stale. */
+    /** Config by {@link RegistrySession#contentKey} of a manifest or config digest: content addressed, never stale. */
     private final BoundedCache<String, ImageConfig> byDigest;
 
-    RegistryClient(RegistrySettings settings) throws GeneralSecurityException, IOException {
-        this.http = new RegistryHttp(settings);
+    RegistryClient(RegistrySettings settings, AddressPolicy policy) throws GeneralSecurityException, IOException {
+        this.http = new RegistryHttp(settings, policy);
         this.settings = settings;
         this.byDigest = new BoundedCache<>(settings.cacheSize() * 2);
     }
@@ -44,7 +45,7 @@ final class RegistryClient {
                     image);
         } catch (RegistryException e) {
             failures.add(e.getMessage());
-            throw new RegistryException(String.join("; ", failures));
+            throw new RegistryException(e.failure(), String.join("; ", failures));
         }
     }
 
@@ -60,7 +61,8 @@ final class RegistryClient {
         Manifest.Index index = (Manifest.Index) manifest;
         List<Manifest.Platform> platforms = Manifest.toRead(index);
         if (platforms.isEmpty()) {
-            throw new RegistryException("image index of " + image + " names no usable platform");
+            throw new RegistryException(LookupFailure.UNSUPPORTED, "image index of " + image
+                    + " names no usable platform");
         }
         List<ImageConfig> configs = new ArrayList<>();
         for (Manifest.Platform platform : platforms) {
@@ -70,29 +72,32 @@ final class RegistryClient {
     }
 
     private ImageConfig platformConfig(RegistrySession session, Manifest.Platform platform) throws RegistryException {
-        ImageConfig cached = byDigest.get(platform.digest());
+        String key = session.contentKey(platform.digest());
+        ImageConfig cached = byDigest.get(key);
         if (cached != null) {
             return cached;
         }
         byte[] body = session.get("manifests/" + platform.digest(), Manifest.ACCEPT).body();
         verify(platform.digest(), body, "manifest");
         if (!(Manifest.parse(body) instanceof Manifest.Image single)) {
-            throw new RegistryException("image index entry " + platform + " is itself an index, which is not supported");
+            throw new RegistryException(LookupFailure.UNSUPPORTED,
+                    "image index entry " + platform + " is itself an index, which is not supported");
         }
         ImageConfig config = config(session, single);
-        byDigest.put(platform.digest(), config);
+        byDigest.put(key, config);
         return config;
     }
 
     private ImageConfig config(RegistrySession session, Manifest.Image manifest) throws RegistryException {
-        ImageConfig cached = byDigest.get(manifest.configDigest());
+        String key = session.contentKey(manifest.configDigest());
+        ImageConfig cached = byDigest.get(key);
         if (cached != null) {
             return cached;
         }
         byte[] body = session.get("blobs/" + manifest.configDigest(), null).body();
         verify(manifest.configDigest(), body, "image config");
         ImageConfig config = ConfigBlob.parse(body);
-        byDigest.put(manifest.configDigest(), config);
+        byDigest.put(key, config);
         return config;
     }
 
@@ -113,11 +118,8 @@ final class RegistryClient {
 
     /** A registry or mirror that sends other bytes than the digest names is not believed. */
     private static void verify(String digest, byte[] body, String what) throws RegistryException {
-        if (!digest.startsWith("sha256:")) {
-            return;
-        }
-        if (!Documents.sha256(body).equals(digest)) {
-            throw new RegistryException(what + " does not match its digest " + digest);
+        if (!Documents.matches(digest, body)) {
+            throw new RegistryException(LookupFailure.INVALID_RESPONSE, what + " does not match its digest " + digest);
         }
     }
 }

@@ -1,8 +1,18 @@
 package io.rlimitinjector.registry;
 
-/** A lookup that cannot succeed; the message is the reason shown to the user, so it says what to do. */
+/**
+ * A lookup that cannot succeed: the {@link LookupFailure} the pod author sees, and the message, which is for the
+ * webhook's log only.
+ */
 final class RegistryException extends Exception {
-    RegistryException(String message) {
-        super(message, null, false, false);
+    private final LookupFailure failure;
+
+    RegistryException(LookupFailure failure, String detail) {
+        super(detail, null, false, false);
+        this.failure = failure;
+    }
+
+    LookupFailure failure() {
+        return failure;
     }
 }

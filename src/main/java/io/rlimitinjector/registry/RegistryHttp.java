@@ -15,13 +15,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
 /**
- * GET requests to registries and token servers, each within the lookup's deadline. Redirects are followed here, not
- * by the JDK, so credentials are never sent on to another host (blob storage behind a redirect refuses them anyway).
+ * GET requests to registries and token servers, each within the lookup's deadline, each to a place the {@link
+ * AddressPolicy} allows. Redirects are followed here, not by the JDK, so every hop passes the policy (which refuses
+ * plain http unless the target is listed insecure) and credentials never leave the scheme and host they were meant
+ * for (blob storage behind a redirect refuses them anyway).
  */
 final class RegistryHttp {
     /** Manifests and configs are a few KiB; more is a broken or hostile server. */
@@ -30,15 +31,14 @@ final class RegistryHttp {
 
     private final HttpClient verified;
     private final HttpClient unverified;
-    private final Set<String> insecureHosts;
+    private final AddressPolicy policy;
     /** Insecure hosts found to speak plain HTTP, so later lookups skip the failed TLS attempt. */
     private final Set<String> plainHttp = ConcurrentHashMap.newKeySet();
 
-    RegistryHttp(RegistrySettings settings) throws GeneralSecurityException, IOException {
+    RegistryHttp(RegistrySettings settings, AddressPolicy policy) throws GeneralSecurityException, IOException {
         this.verified = client(TrustedTls.verifying(settings.caBundle()));
         this.unverified = settings.insecureHosts().isEmpty() ? verified : client(TrustedTls.unverified());
-        this.insecureHosts = settings.insecureHosts().stream().map(host -> host.replaceFirst("^https?://", ""))
-                .collect(Collectors.toSet());
+        this.policy = policy;
         // "http://host" says plain HTTP outright: not every server answers a TLS hello, so a fallback could hang.
         settings.insecureHosts().stream().filter(host -> host.startsWith("http://"))
                 .forEach(host -> plainHttp.add(host.substring("http://".length())));
@@ -68,26 +68,34 @@ final class RegistryHttp {
     }
 
     /**
-     * @param authorization value of the Authorization header, or null; sent to {@code uri}'s host only
+     * @param authorization value of the Authorization header, or null; sent only with the scheme and host of
+     *     {@code uri}, never after a redirect elsewhere
      * @param deadline {@link System#nanoTime()} by which the answer must be in
      */
     Response get(URI uri, String accept, String authorization, long deadline) throws RegistryException {
         URI target = uri;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            boolean sameHost = target.getAuthority().equalsIgnoreCase(uri.getAuthority());
-            Response response = send(target, accept, sameHost ? authorization : null, deadline);
+            policy.check(target);
+            boolean sameOrigin = target.getScheme().equalsIgnoreCase(uri.getScheme())
+                    && AddressPolicy.hostPort(target).equals(AddressPolicy.hostPort(uri));
+            Response response = send(target, accept, sameOrigin ? authorization : null, deadline);
             Optional<String> location = response.header("Location");
             if (response.status() / 100 != 3 || location.isEmpty()) {
                 return response;
             }
-            target = target.resolve(location.get());
+            try {
+                target = target.resolve(location.get());
+            } catch (IllegalArgumentException e) {
+                throw new RegistryException(LookupFailure.INVALID_RESPONSE,
+                        AddressPolicy.hostPort(target) + " redirected to an invalid URL");
+            }
         }
-        throw new RegistryException("too many redirects from " + uri.getAuthority());
+        throw new RegistryException(LookupFailure.INVALID_RESPONSE, "too many redirects from " + uri);
     }
 
     private Response send(URI uri, String accept, String authorization, long deadline) throws RegistryException {
-        String host = uri.getAuthority();
-        boolean insecure = insecureHosts.contains(host);
+        String host = AddressPolicy.hostPort(uri);
+        boolean insecure = policy.isInsecure(host);
         try {
             return once(uri, accept, authorization, deadline, insecure);
         } catch (SSLException e) {
@@ -97,17 +105,17 @@ final class RegistryHttp {
                 return send(URI.create("http" + uri.toString().substring("https".length())), accept, authorization,
                         deadline);
             }
-            throw new RegistryException("TLS with " + host + " failed (" + e.getMessage()
+            throw new RegistryException(LookupFailure.UNREACHABLE, "TLS with " + host + " failed (" + e.getMessage()
                     + "); trust its CA with --registry-ca-file, or list it in --insecure-registries");
         } catch (HttpTimeoutException e) {
-            throw new RegistryException(host + " did not answer in time");
+            throw new RegistryException(LookupFailure.OVER_BUDGET, host + " did not answer in time");
         } catch (ConnectException e) {
-            throw new RegistryException("cannot connect to " + host);
+            throw new RegistryException(LookupFailure.UNREACHABLE, "cannot connect to " + host);
         } catch (IOException e) {
-            throw new RegistryException("request to " + host + " failed: " + e.getMessage());
+            throw new RegistryException(LookupFailure.UNREACHABLE, "request to " + host + " failed: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RegistryException("lookup interrupted");
+            throw new RegistryException(LookupFailure.OVER_BUDGET, "lookup interrupted");
         }
     }
 
@@ -130,7 +138,8 @@ final class RegistryHttp {
         try (InputStream body = response.body()) {
             byte[] bytes = body.readNBytes(MAX_BODY_BYTES + 1);
             if (bytes.length > MAX_BODY_BYTES) {
-                throw new RegistryException(uri.getAuthority() + " sent more than " + MAX_BODY_BYTES + " bytes");
+                throw new RegistryException(LookupFailure.INVALID_RESPONSE,
+                        uri.getHost() + " sent more than " + MAX_BODY_BYTES + " bytes");
             }
             return new Response(response.statusCode(), bytes, response.headers().map());
         }

@@ -1,9 +1,10 @@
 package io.rlimitinjector.registry;
 
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -13,12 +14,17 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The webhook's {@link EntrypointResolver}: image configs from registries, cached, within a time budget per
- * admission. It never throws: past the budget, or on any registry trouble, the container is skipped with the reason.
+ * admission. It never throws: past the budget, or on any registry trouble, the container is skipped with a {@link
+ * LookupFailure} code, and the detail goes to the log with the pod it was looked up for.
  */
 public final class RegistryResolver implements EntrypointResolver {
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryResolver.class);
+
     private final RegistrySettings settings;
     private final PullCredentials pullCredentials;
     private final RegistryClient client;
@@ -36,7 +42,8 @@ public final class RegistryResolver implements EntrypointResolver {
         this.observer = observer;
         this.settings = settings;
         this.pullCredentials = pullCredentials;
-        this.client = new RegistryClient(settings);
+        this.client = new RegistryClient(settings,
+                new AddressPolicy(settings.listedHosts(), settings.insecureHosts(), InetAddress::getAllByName));
         this.cache = new LookupCache(settings.cacheSize(), settings.cacheTtl(), RegistrySettings.FAILURE_TTL,
                 System::nanoTime, observer);
     }
@@ -61,41 +68,56 @@ public final class RegistryResolver implements EntrypointResolver {
     @Override
     public CompletableFuture<Lookup> start(String image, Pod pod, String namespace) {
         long deadline = System.nanoTime() + settings.budget().toNanos();
+        String who = who(pod, namespace);
         ImageReference reference;
         try {
             reference = ImageReference.parse(image);
         } catch (IllegalArgumentException e) {
-            return CompletableFuture.completedFuture(Lookup.failed("invalid image reference: " + e.getMessage()));
+            LOG.info("image {} of pod {}: {}", image, who, e.getMessage());
+            return CompletableFuture.completedFuture(Lookup.failed(LookupFailure.INVALID_REFERENCE.code()));
         }
         try {
             return credentials(pod, namespace)
                     .thenCompose(credentials -> cache.get(key(reference, credentials), reference.isPinned(),
-                            () -> CompletableFuture.supplyAsync(() -> fetch(reference, credentials, deadline), executor)
-                                    // A server trickling a body is not bounded by the request timeout: this is.
-                                    .completeOnTimeout(Lookup.failed(overBudget()), settings.budget().toNanos(),
-                                            TimeUnit.NANOSECONDS)))
+                            () -> lookup(reference, credentials, deadline, who)))
                     // Reading pull secrets has no deadline of its own.
-                    .completeOnTimeout(Lookup.failed(overBudget()), settings.budget().toNanos(), TimeUnit.NANOSECONDS)
-                    .exceptionally(e -> Lookup.failed("registry lookup failed: " + (e.getCause() == null ? e : e.getCause())));
+                    .completeOnTimeout(overBudget(), settings.budget().toNanos(), TimeUnit.NANOSECONDS)
+                    .exceptionally(e -> error(image, who, e));
         } catch (RejectedExecutionException e) {
-            return CompletableFuture.completedFuture(Lookup.failed(e.getMessage()));
+            return CompletableFuture.completedFuture(busy(image, who, e));
         }
+    }
+
+    private CompletableFuture<Lookup> lookup(ImageReference reference, List<RegistryCredential> credentials,
+            long deadline, String who) {
+        try {
+            return CompletableFuture.supplyAsync(() -> fetch(reference, credentials, deadline, who), executor)
+                    // A server trickling a body is not bounded by the request timeout: this is.
+                    .completeOnTimeout(overBudget(), settings.budget().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(busy(reference.toString(), who, e));
+        }
+    }
+
+    private static Lookup busy(String image, String who, RejectedExecutionException e) {
+        LOG.warn("image {} of pod {} not looked up: {}", image, who, e.getMessage());
+        return Lookup.failed(LookupFailure.BUSY.code());
     }
 
     /** Waits for the lookup until {@code deadline}. */
     private Lookup resolveBy(String image, Pod pod, String namespace, long deadline) {
         if (deadline - System.nanoTime() <= 0) {
-            return Lookup.failed(overBudget());
+            return overBudget();
         }
         try {
             return start(image, pod, namespace).get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            return Lookup.failed(overBudget());
+            return overBudget();
         } catch (ExecutionException e) {
-            return Lookup.failed("registry lookup failed: " + e.getCause());
+            return error(image, who(pod, namespace), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Lookup.failed("registry lookup interrupted");
+            return error(image, who(pod, namespace), e);
         }
     }
 
@@ -108,19 +130,43 @@ public final class RegistryResolver implements EntrypointResolver {
         return CompletableFuture.supplyAsync(() -> pullCredentials.forPod(view, namespace), executor);
     }
 
-    private String overBudget() {
-        return "registry lookup took longer than its budget of " + settings.budget().toMillis() + " ms";
+    private static Lookup overBudget() {
+        return Lookup.failed(LookupFailure.OVER_BUDGET.code());
     }
 
-    private Lookup fetch(ImageReference reference, List<RegistryCredential> credentials, long deadline) {
+    private static Lookup error(String image, String who, Throwable e) {
+        LOG.error("registry lookup of {} for pod {} failed", image, who, e);
+        return Lookup.failed(LookupFailure.ERROR.code());
+    }
+
+    /** @param who the pod that asked first, for the log */
+    private Lookup fetch(ImageReference reference, List<RegistryCredential> credentials, long deadline, String who) {
         Lookup lookup;
         try {
             lookup = Lookup.found(client.fetch(reference, credentials, deadline));
         } catch (RegistryException e) {
-            lookup = Lookup.failed(e.getMessage());
+            // A refused address is the operator's to act on (list the host) or someone probing: both worth a warning.
+            if (e.failure() == LookupFailure.REFUSED_ADDRESS) {
+                LOG.warn("registry lookup of {} for pod {}: {}: {}", reference, who, e.failure().code(),
+                        e.getMessage());
+            } else {
+                LOG.info("registry lookup of {} for pod {}: {}: {}", reference, who, e.failure().code(),
+                        e.getMessage());
+            }
+            lookup = Lookup.failed(e.failure().code());
+        } catch (RuntimeException e) {
+            lookup = error(reference.toString(), who, e);
         }
         observer.fetched(lookup.isFound());
         return lookup;
+    }
+
+    /** {@code namespace/name}, or the generateName prefix of a pod not yet named. */
+    private static String who(Pod pod, String namespace) {
+        ObjectMeta meta = pod.getMetadata();
+        String name = meta == null ? null : meta.getName() != null ? meta.getName()
+                : meta.getGenerateName() != null ? meta.getGenerateName() + "*" : null;
+        return namespace + "/" + (name == null ? "?" : name);
     }
 
     /**
@@ -149,15 +195,9 @@ public final class RegistryResolver implements EntrypointResolver {
      */
     private String key(ImageReference reference, List<RegistryCredential> credentials) {
         String mirror = settings.mirrors().get(reference.registry());
-        StringBuilder relevant = new StringBuilder();
-        credentials.stream()
+        return reference + RegistryCredential.fingerprint(credentials.stream()
                 .filter(c -> c.matches(reference.registry(), reference.repository())
                         || (mirror != null && c.matches(mirror, reference.repository())))
-                .forEach(c -> relevant.append(c.host()).append('/').append(c.path()).append('\n')
-                        .append(c.username()).append('\n').append(c.password()).append('\n'));
-        if (relevant.length() == 0) {
-            return reference.toString();
-        }
-        return reference + "#" + Documents.sha256(relevant.toString().getBytes(StandardCharsets.UTF_8));
+                .toList());
     }
 }

@@ -15,13 +15,17 @@ import tools.jackson.databind.JsonNode;
 /**
  * Requests to one repository on one registry host for one lookup. It answers a 401 the way the registry asks: a
  * bearer token from the realm it names (anonymous or with a credential), or basic auth, trying each matching
- * credential, most specific first, and keeps what worked for the lookup's later requests.
+ * credential, most specific first, and keeps what worked for the lookup's later requests. Like the kubelet, it sends
+ * a credential to whatever realm the registry names, but only where {@link RegistryHttp} goes: https (unless listed
+ * insecure) to a public or listed host.
  */
 final class RegistrySession {
     private final RegistryHttp http;
     private final String host;
     private final String repository;
     private final long deadline;
+    /** What the answers depend on besides the request: host, repository and the credentials that may be used. */
+    private final String origin;
     /** Credentials still to try; null stands for anonymous, which bearer realms may accept. */
     private final List<RegistryCredential> untried = new ArrayList<>();
     private final List<String> rejected = new ArrayList<>();
@@ -40,6 +44,16 @@ final class RegistrySession {
         credentials.stream().filter(c -> c.matches(matchingHost, repository))
                 .sorted(Comparator.comparingInt(RegistryCredential::specificity).reversed())
                 .forEach(untried::add);
+        this.origin = host + "/" + repository + RegistryCredential.fingerprint(untried);
+    }
+
+    /**
+     * A cache key for content this session reads by digest. A registry can name any digest, another tenant's
+     * included, so the digest alone must never answer: the same content is reused only from the same host and
+     * repository with the same credentials.
+     */
+    String contentKey(String digest) {
+        return origin + "@" + digest;
     }
 
     /** The body of {@code GET /v2/<repository>/<what>}; throws with a reason on anything but success. */
@@ -48,18 +62,19 @@ final class RegistrySession {
         RegistryHttp.Response response = http.get(uri, accept, authorization, deadline);
         while (response.status() == 401) {
             if (!authorize(response.header("WWW-Authenticate").orElse(""))) {
-                throw new RegistryException("registry " + host + " refused access to " + repository
+                throw new RegistryException(LookupFailure.UNAUTHORIZED, "registry " + host + " refused access to "
+                        + repository
                         + (rejected.isEmpty() ? " and no pull secret matches it"
                                 : "; tried " + String.join(", ", rejected)));
             }
             response = http.get(uri, accept, authorization, deadline);
         }
         if (response.status() == 404) {
-            throw new RegistryException(repository + "/" + what + " not found on " + host);
+            throw new RegistryException(LookupFailure.NOT_FOUND, repository + "/" + what + " not found on " + host);
         }
         if (!response.isSuccess()) {
-            throw new RegistryException("registry " + host + " answered HTTP " + response.status() + " for "
-                    + repository + "/" + what);
+            throw new RegistryException(LookupFailure.INVALID_RESPONSE, "registry " + host + " answered HTTP "
+                    + response.status() + " for " + repository + "/" + what);
         }
         return response;
     }
@@ -105,11 +120,13 @@ final class RegistrySession {
         try {
             URI base = URI.create(challenge.param("realm"));
             if (base.getScheme() == null || base.getAuthority() == null) {
-                throw new RegistryException("registry " + host + " named an unusable token realm");
+                throw new RegistryException(LookupFailure.INVALID_RESPONSE, "registry " + host
+                        + " named an unusable token realm");
             }
             realm = URI.create(base + (base.getQuery() == null ? "?" : "&") + query);
         } catch (IllegalArgumentException e) {
-            throw new RegistryException("registry " + host + " named an unusable token realm");
+            throw new RegistryException(LookupFailure.INVALID_RESPONSE, "registry " + host
+                    + " named an unusable token realm");
         }
         RegistryHttp.Response response = http.get(realm, "application/json",
                 credential == null ? null : basic(credential), deadline);
@@ -117,14 +134,16 @@ final class RegistrySession {
             return Optional.empty();
         }
         if (!response.isSuccess()) {
-            throw new RegistryException("token server " + realm.getAuthority() + " answered HTTP " + response.status());
+            throw new RegistryException(LookupFailure.INVALID_RESPONSE, "token server " + realm.getHost()
+                    + " answered HTTP " + response.status());
         }
         try {
             JsonNode body = Json.MAPPER.readTree(response.body());
             String token = body.path("token").asString(body.path("access_token").asString(""));
             return token.isEmpty() ? Optional.empty() : Optional.of(token);
         } catch (JacksonException e) {
-            throw new RegistryException("token server " + realm.getAuthority() + " sent no valid JSON");
+            throw new RegistryException(LookupFailure.INVALID_RESPONSE, "token server " + realm.getHost()
+                    + " sent no valid JSON");
         }
     }
 

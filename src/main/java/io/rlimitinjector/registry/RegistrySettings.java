@@ -2,6 +2,7 @@ package io.rlimitinjector.registry;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -11,13 +12,15 @@ import java.util.Set;
  * @param budget the longest one admission waits for a lookup; well under the webhook's own timeout
  * @param mirrors registry host to a mirror host tried first, as {@code docker.io=mirror.local:5000}
  * @param insecureHosts hosts reached over TLS without verification, falling back to plain HTTP, or, written
- *     {@code http://host}, over plain HTTP at once; no other host is
+ *     {@code http://host}, over plain HTTP at once; no other host is. They may have any address.
+ * @param privateHosts hosts reached over verified TLS whatever their address, such as an in-cluster registry; other
+ *     hosts that are neither insecure nor mirrors must have public addresses only
  * @param caBundle PEM file of extra certificate authorities to trust, or null
  * @param cacheTtl how long a tag's config is reused; digests are cached for ever
  * @param cacheSize most images remembered
  */
-public record RegistrySettings(Duration budget, Map<String, String> mirrors, Set<String> insecureHosts, Path caBundle,
-        Duration cacheTtl, int cacheSize) {
+public record RegistrySettings(Duration budget, Map<String, String> mirrors, Set<String> insecureHosts,
+        Set<String> privateHosts, Path caBundle, Duration cacheTtl, int cacheSize) {
     /** A failed lookup is remembered this long, so a registry that is down does not cost every admission the budget. */
     public static final Duration FAILURE_TTL = Duration.ofSeconds(10);
     /**
@@ -31,6 +34,7 @@ public record RegistrySettings(Duration budget, Map<String, String> mirrors, Set
     public RegistrySettings {
         mirrors = Map.copyOf(mirrors);
         insecureHosts = Set.copyOf(insecureHosts);
+        privateHosts = Set.copyOf(privateHosts);
         if (budget.isNegative() || budget.isZero()) {
             throw new IllegalArgumentException("registry budget must be positive");
         }
@@ -40,6 +44,14 @@ public record RegistrySettings(Duration budget, Map<String, String> mirrors, Set
     }
 
     public static RegistrySettings defaults() {
-        return new RegistrySettings(Duration.ofSeconds(3), Map.of(), Set.of(), null, Duration.ofMinutes(5), 1000);
+        return new RegistrySettings(Duration.ofSeconds(3), Map.of(), Set.of(), Set.of(), null, Duration.ofMinutes(5),
+                1000);
+    }
+
+    /** Hosts the operator named, which may have any address: mirrors and private registries (insecure ones apart). */
+    Set<String> listedHosts() {
+        Set<String> listed = new HashSet<>(privateHosts);
+        listed.addAll(mirrors.values());
+        return listed;
     }
 }

@@ -45,7 +45,7 @@ class RegistryOutageTest {
         try (StallingRegistry registry = new StallingRegistry()) {
             // A budget far longer than the test: only the registry's release ends the stall.
             RegistrySettings settings = new RegistrySettings(Duration.ofMinutes(10), Map.of(),
-                    Set.of("http://" + registry.host()), null, Duration.ofMinutes(5), 100);
+                    Set.of("http://" + registry.host()), Set.of(), null, Duration.ofMinutes(5), 100);
             PodMutator mutator = new PodMutator(InjectionSettings.defaults(),
                     new RegistryResolver(settings, PullCredentials.NONE));
             try (TestWebhook webhook = TestWebhook.start(certificates, mutator)) {

@@ -33,5 +33,18 @@ class ImageReferenceTest {
         assertThatThrownBy(() -> ImageReference.parse("Upper/Case")).hasMessageContaining("repository");
         assertThatThrownBy(() -> ImageReference.parse("app@sha256:../../x")).hasMessageContaining("digest");
         assertThatThrownBy(() -> ImageReference.parse("app:bad/tag?")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ImageReference.parse("r.local/app@sha1:" + "a".repeat(40))).hasMessageContaining("digest");
+        assertThatThrownBy(() -> ImageReference.parse("r.local/app@sha256:" + "A".repeat(64)))
+                .hasMessageContaining("digest");
+        assertThatThrownBy(() -> ImageReference.parse("r.local#frag/app:1")).hasMessageContaining("registry host");
+        assertThatThrownBy(() -> ImageReference.parse("user:pw.x@evil.example/app:1"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void readsSha512DigestsAndIpv6Registries() {
+        String sha512 = "sha512:" + "b".repeat(128);
+        assertThat(ImageReference.parse("[::1]:5000/app@" + sha512).registry()).isEqualTo("[::1]:5000");
+        assertThat(ImageReference.parse("[::1]:5000/app@" + sha512).digest()).isEqualTo(sha512);
     }
 }

@@ -4,12 +4,14 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.rlimitinjector.certs.CertificateAuthority;
 import io.rlimitinjector.json.Json;
 import io.rlimitinjector.testing.LocalRegistry;
 import io.rlimitinjector.testing.Reviews;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
@@ -31,18 +33,37 @@ final class RegistryFixtures {
         return "test/" + prefix + "-" + REPOSITORIES.incrementAndGet();
     }
 
-    static RegistrySettings settings(Duration budget, Set<String> insecure, Path caBundle) {
-        return new RegistrySettings(budget, Map.of(), insecure, caBundle, Duration.ofMinutes(5), 100);
+    /**
+     * @param insecure hosts reached over plain HTTP or unverified TLS
+     * @param listed hosts reached over verified TLS although on loopback, as an in-cluster registry is private
+     */
+    static RegistrySettings settings(Duration budget, Set<String> insecure, Set<String> listed, Path caBundle) {
+        return new RegistrySettings(budget, Map.of(), insecure, listed, caBundle, Duration.ofMinutes(5), 100);
     }
 
-    /** A resolver for the plain registry, which must be listed as insecure since it speaks plain HTTP. */
+    /**
+     * A resolver for a plain registry, which must be listed as insecure since it speaks plain HTTP on loopback, and
+     * so must its token server, if it has one.
+     */
     static RegistryResolver plainResolver(LocalRegistry registry) throws Exception {
-        return new RegistryResolver(settings(Duration.ofSeconds(3), Set.of(registry.host()), null), PullCredentials.NONE);
+        Set<String> insecure = registry.tokens() == null ? Set.of(registry.host())
+                : Set.of(registry.host(), registry.tokens().host());
+        return new RegistryResolver(settings(Duration.ofSeconds(3), insecure, Set.of(), null), PullCredentials.NONE);
     }
 
-    static Path caFile(LocalRegistry registry, Path dir) throws Exception {
-        Path file = dir.resolve("registry-ca.pem");
-        Files.writeString(file, registry.ca().certificatePem());
+    /** A resolver for the TLS registry, listed as private (it is on loopback), trusting its CA. */
+    static RegistryResolver securedResolver(LocalRegistry registry, Path dir, PullCredentials credentials)
+            throws Exception {
+        return new RegistryResolver(settings(Duration.ofSeconds(3), Set.of(), Set.of(registry.host()),
+                caFile(dir, registry.ca())), credentials);
+    }
+
+    /** A PEM bundle of the CAs, for {@code --registry-ca-file}. */
+    static Path caFile(Path dir, CertificateAuthority... authorities) throws Exception {
+        Path file = Files.createTempFile(dir, "registry-ca", ".pem");
+        for (CertificateAuthority ca : authorities) {
+            Files.writeString(file, ca.certificatePem(), StandardOpenOption.APPEND);
+        }
         return file;
     }
 
@@ -60,7 +81,8 @@ final class RegistryFixtures {
         if (pullSecret != null) {
             yaml.append("  imagePullSecrets: [{name: ").append(pullSecret).append("}]\n");
         }
-        yaml.append("  containers:\n    - name: app\n      image: ").append(image).append('\n');
+        yaml.append("  containers:\n    - name: app\n      image: ").append(Json.MAPPER.writeValueAsString(image))
+                .append('\n');
         if (args != null) {
             yaml.append("      args: ").append(Json.MAPPER.writeValueAsString(args)).append('\n');
         }

@@ -101,24 +101,26 @@ class RegistryResolverTest {
         String repository = newRepository("private");
         pushImage(registry, repository, "v1", OCI_MANIFEST, config(List.of("/srv/app"), List.of(), Map.of(), "amd64"));
         String image = registry.host() + "/" + repository + ":v1";
-        RegistrySettings settings = RegistryFixtures.settings(Duration.ofSeconds(3), Set.of(),
-                RegistryFixtures.caFile(registry, dir));
         RegistryFixtures.InMemorySecrets secrets = new RegistryFixtures.InMemorySecrets()
                 .add(RegistryFixtures.dockerConfigJson("ns", "right", registry.host(), LocalRegistry.USER,
                         LocalRegistry.PASSWORD))
                 .add(RegistryFixtures.dockerCfg("ns", "wrong", "https://" + registry.host() + "/v1/", LocalRegistry.USER,
                         "not-the-password"))
                 .account("ns", "builder", "right");
-        RegistryResolver resolver = new RegistryResolver(settings, new PullCredentials(secrets, "webhook", null));
+        RegistryResolver resolver = RegistryFixtures.securedResolver(registry, dir,
+                new PullCredentials(secrets, "webhook", null));
         PodMutator mutator = new PodMutator(InjectionSettings.defaults(), resolver);
 
+        // The pod author learns that access was refused, and how to do without; not which secrets or users were tried.
         MutationResult wrong = mutator.mutate(pod(image, null, null, "wrong"), "ns");
         assertThat(wrong.decisions().get(0).isWrapped()).isFalse();
-        assertThat(wrong.warnings()).anySatisfy(warning -> assertThat(warning)
-                .contains("refused access").contains("secret ns/wrong").contains(Contract.COMMAND_PREFIX + "app"));
+        assertThat(wrong.warnings()).singleElement().satisfies(warning -> assertThat(warning)
+                .contains("(registry-unauthorized)").contains(Contract.COMMAND_PREFIX + "app")
+                .doesNotContain("wrong").doesNotContain(LocalRegistry.USER));
 
         MutationResult anonymous = mutator.mutate(pod(image, null, null, null), "ns");
-        assertThat(anonymous.warnings()).anySatisfy(warning -> assertThat(warning).contains("no pull secret matches"));
+        assertThat(anonymous.warnings()).singleElement().satisfies(warning -> assertThat(warning)
+                .contains("(registry-unauthorized)"));
 
         // The wrong secret on the pod is tried, then the right one on its service account.
         MutationResult right = mutator.mutate(pod(image, null, "builder", "wrong"), "ns");
@@ -134,8 +136,7 @@ class RegistryResolverTest {
         RegistryFixtures.InMemorySecrets secrets = new RegistryFixtures.InMemorySecrets()
                 .add(RegistryFixtures.dockerConfigJson("webhook", "pull", registry.host(), LocalRegistry.USER,
                         LocalRegistry.PASSWORD));
-        RegistryResolver resolver = new RegistryResolver(
-                RegistryFixtures.settings(Duration.ofSeconds(3), Set.of(), RegistryFixtures.caFile(registry, dir)),
+        RegistryResolver resolver = RegistryFixtures.securedResolver(registry, dir,
                 new PullCredentials(secrets, "webhook", "pull"));
 
         Lookup lookup = resolver.resolve(registry.host() + "/" + repository + ":v1", pod("x", null, null, null), "ns");
@@ -154,12 +155,13 @@ class RegistryResolverTest {
                         LocalRegistry.PASSWORD));
         PullCredentials credentials = new PullCredentials(secrets, "webhook", null);
 
-        Lookup untrusted = new RegistryResolver(RegistryFixtures.settings(Duration.ofSeconds(3), Set.of(), null),
-                credentials).resolve(image, pod(image, null, null, "pull"), "ns");
+        // Listed as private, its address is allowed, but its certificate still has to verify.
+        Lookup untrusted = new RegistryResolver(RegistryFixtures.settings(Duration.ofSeconds(3), Set.of(),
+                Set.of(registry.host()), null), credentials).resolve(image, pod(image, null, null, "pull"), "ns");
         Lookup insecure = new RegistryResolver(RegistryFixtures.settings(Duration.ofSeconds(3), Set.of(registry.host()),
-                null), credentials).resolve(image, pod(image, null, null, "pull"), "ns");
+                Set.of(), null), credentials).resolve(image, pod(image, null, null, "pull"), "ns");
 
-        assertThat(untrusted.failure()).contains("TLS with " + registry.host()).contains("--registry-ca-file");
+        assertThat(untrusted.failure()).isEqualTo("registry-unreachable");
         assertThat(insecure.isFound()).as(String.valueOf(insecure.failure())).isTrue();
     }
 
@@ -192,7 +194,7 @@ class RegistryResolverTest {
             origin = "127.0.0.1:" + closed.getLocalPort();
         }
         RegistrySettings settings = new RegistrySettings(Duration.ofSeconds(3), Map.of(origin, mirror.host()),
-                Set.of(mirror.host()), null, Duration.ofMinutes(5), 100);
+                Set.of(mirror.host()), Set.of(), null, Duration.ofMinutes(5), 100);
 
         Lookup lookup = new RegistryResolver(settings, PullCredentials.NONE)
                 .resolve(origin + "/" + repository + ":1", pod("x", null, null, null), "ns");

@@ -66,7 +66,12 @@ public final class TokenServer implements AutoCloseable {
     }
 
     public String realm() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/token";
+        return "http://" + host() + "/token";
+    }
+
+    /** {@code 127.0.0.1:PORT}, which a client must list as insecure to fetch tokens from this plain HTTP realm. */
+    public String host() {
+        return "127.0.0.1:" + server.getAddress().getPort();
     }
 
     /** The CA whose certificate the registry's {@code rootcertbundle} holds. */
