@@ -156,10 +156,13 @@ public final class PodMutator {
     private ContainerDecision wrapped(ContainerRef ref, ModeChoice choice, PodSettings podSettings, String limit,
             Set<String> envNames, String entrypointSource) {
         OptionalLong bytes = MemoryQuantity.toBytes(limit);
-        Long rlimit = bytes.isPresent() ? MemoryBudget.rlimit(bytes.getAsLong(), podSettings.ratio()) : null;
+        long budget = bytes.isPresent() ? MemoryBudget.rlimit(bytes.getAsLong(), podSettings.ratio()) : -1;
+        Long rlimit = budget > 0 ? budget : null;
+        String noRlimit = budget == 0 ? "the budget is under the launcher's floor of " + MemoryBudget.MIN_RLIMIT
+                + " bytes, where the JVM, Node.js and Go cannot start: it runs the program without one" : null;
         String goMemLimit = rlimit == null ? null : goMemLimit(choice, podSettings, envNames, rlimit);
-        return ContainerDecision.wrapped(ref, choice, podSettings.ratio(), limit, rlimit, goMemLimit, entrypointSource,
-                settings.launcherImage());
+        return ContainerDecision.wrapped(ref, choice, podSettings.ratio(), limit, rlimit, noRlimit, goMemLimit,
+                entrypointSource, settings.launcherImage());
     }
 
     /**
