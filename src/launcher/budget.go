@@ -22,15 +22,25 @@ const (
 // (every private writable mapping, also heap pages the runtime gave back).
 const goSoftShare = 0.9
 
+// minRlimit is the floor: a smaller rlimit is not set at all. The JVM, Node.js
+// and Go need 40 to 52 MiB of RLIMIT_DATA just to start, whatever their memory
+// limit (measure-floor.sh, docs/launcher.md); 56 MiB still lets a 64 MiB
+// container have its rlimit (59.75 MiB).
+const minRlimit = 56 << 20
+
 // headroom is what rlimitFor keeps below limit, at most half of it.
 func headroom(limit uint64) uint64 {
 	return min(limit>>headroomShift+headroomFixed, limit/2)
 }
 
 // rlimitFor is the rlimit for a memory limit: the limit less the headroom,
-// times the user's ratio.
+// times the user's ratio; 0 (none) under the floor.
 func rlimitFor(limit uint64, ratio float64) uint64 {
-	return uint64(float64(limit-headroom(limit)) * ratio)
+	r := uint64(float64(limit-headroom(limit)) * ratio)
+	if r < minRlimit {
+		return 0
+	}
+	return r
 }
 
 // goSoftLimit is the GOMEMLIMIT for a Go program under rlimit.

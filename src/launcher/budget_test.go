@@ -47,15 +47,22 @@ func TestBudgetVectors(t *testing.T) {
 	}
 }
 
-// The budget never exceeds the limit, never vanishes, and grows with the limit and the ratio.
+// The budget never exceeds the limit, is none (0) exactly under the floor, and
+// grows with the limit and the ratio.
 func TestBudgetShape(t *testing.T) {
 	prev := uint64(0)
 	for lim := uint64(1 << 20); lim <= 1<<40; lim += lim / 7 {
 		r := rlimitFor(lim, 1)
+		if lim-headroom(lim) < minRlimit {
+			if r != 0 {
+				t.Fatalf("rlimitFor(%d, 1) = %d, want none under the floor", lim, r)
+			}
+			continue
+		}
 		if r > lim || r < lim/2 || r < prev {
 			t.Fatalf("rlimitFor(%d, 1) = %d (previous %d)", lim, r, prev)
 		}
-		if h := rlimitFor(lim, 0.5); h > r/2+1 || h+1 < r/2 {
+		if h := rlimitFor(lim, 0.5); h != 0 && (h > r/2+1 || h+1 < r/2) || h == 0 && r/2 >= minRlimit {
 			t.Fatalf("rlimitFor(%d, 0.5) = %d, want half of %d", lim, h, r)
 		}
 		if g := goSoftLimit(r); g >= r || g < r*8/10 {

@@ -190,3 +190,62 @@ func TestCgroupParentOnlyLimit(t *testing.T) {
 		t.Errorf("got %q (%v, stderr %q), want RLIMIT_DATA %s KiB for the parent's 512 MiB", out, ws, stderr, want)
 	}
 }
+
+// A value the launcher cannot use never stops the program (issue 22): in a real
+// memory cgroup the program runs with what is left (the cgroup's limit, or no
+// rlimit under the floor), prints its output, and stderr has one line saying why.
+func TestCgroupUnusableValuesStillRun(t *testing.T) {
+	python := realPython(t)
+	c := newTestCgroup(t, 256<<20)
+	cgroupAS := strconv.FormatUint(rlimitFor(256<<20, 1)>>10, 10) + " unlimited"
+	const none = "unlimited unlimited"
+	tests := []struct {
+		env  string
+		want string // ulimit -v, ulimit -d (KiB)
+		says string
+	}{
+		{envRatio + "=abc", cgroupAS, `ignoring RLIMIT_INJECTOR_RATIO="abc"`},
+		{envRatio + "=NaN", cgroupAS, `ignoring RLIMIT_INJECTOR_RATIO="NaN"`},
+		{envRatio + "=Inf", cgroupAS, `ignoring RLIMIT_INJECTOR_RATIO="Inf"`},
+		{envRatio + "=2", cgroupAS, `ignoring RLIMIT_INJECTOR_RATIO="2"`},
+		{envRatio + "=-1", cgroupAS, `ignoring RLIMIT_INJECTOR_RATIO="-1"`},
+		{envRatio + "=0", cgroupAS, `ignoring RLIMIT_INJECTOR_RATIO="0"`},
+		{envRatio + "=1e-6", none, "no RLIMIT_AS: limit 268435456 x ratio 1e-06 is below the floor"},
+		{envGoSoft + "=0.9", cgroupAS, `ignoring RLIMIT_INJECTOR_GO_SOFT_LIMIT="0.9"`},
+		{envMode + "=rss", cgroupAS, `ignoring RLIMIT_INJECTOR_MODE="rss"`},
+		{envMemoryLimit + "=garbage", cgroupAS, `ignoring RLIMIT_INJECTOR_MEMORY_LIMIT="garbage"`},
+		{envMemoryLimit + "=-1", cgroupAS, `ignoring RLIMIT_INJECTOR_MEMORY_LIMIT="-1"`},
+		{envMemoryLimit + "=max", cgroupAS, `ignoring RLIMIT_INJECTOR_MEMORY_LIMIT="max"`},
+		{envMemoryLimit + "=4096", none, "no RLIMIT_AS: limit 4096 x ratio 1 is below the floor"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.env, func(t *testing.T) {
+			out, stderr, ws := c.run(t, []string{tc.env}, launchBin, "--", "sh", "-c", `echo ran; echo $(ulimit -v) $(ulimit -d)`)
+			if ws.ExitStatus() != 0 || out != "ran\n"+tc.want+"\n" {
+				t.Errorf("got %q (%v), want ran and %q; stderr %q", out, ws, tc.want, stderr)
+			}
+			if !strings.HasPrefix(stderr, "rlimit-injector: warning: ") || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, tc.says) {
+				t.Errorf("stderr %q, want one line with %q", stderr, tc.says)
+			}
+		})
+	}
+
+	// python3 too: under the few bytes a ratio of 1e-6 gave it would not start.
+	out, stderr, ws := c.run(t, []string{envRatio + "=0.000001"}, launchBin, "--", python, "-c", "print('ran')")
+	if ws.ExitStatus() != 0 || out != "ran\n" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "below the floor") {
+		t.Errorf("python3 with ratio 1e-6: %q (%v), stderr %q", out, ws, stderr)
+	}
+}
+
+// A Go program needs about 40 MiB of RLIMIT_DATA just to start: in a 40 MiB
+// container the launcher sets none (the floor), and the program runs.
+func TestCgroupSmallContainerGoStarts(t *testing.T) {
+	c := newTestCgroup(t, 40<<20)
+	out, stderr, ws := c.run(t, nil, launchBin, "--", launchBin, "--version")
+	if ws.ExitStatus() != 0 || !strings.HasPrefix(out, "rlimit-injector launcher ") {
+		t.Fatalf("the Go program did not run: %q (%v), stderr %q", out, ws, stderr)
+	}
+	if want := "no RLIMIT_DATA: limit 41943040 x ratio 1 is below the floor"; strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, want) {
+		t.Errorf("stderr %q, want one line with %q", stderr, want)
+	}
+}

@@ -19,7 +19,7 @@ import (
 // podman for the wrapper's own failures.
 const (
 	exitInstallFailed = 1
-	exitBadSettings   = 125
+	exitUsage         = 125
 	exitNotExecutable = 126
 	exitNotFound      = 127
 )

@@ -60,7 +60,7 @@ func cleanEnv(extra ...string) []string {
 	var out []string
 	for _, kv := range os.Environ() {
 		switch name, _, _ := strings.Cut(kv, "="); name {
-		case envMemoryLimit, envMode, envRatio, envVerbose, envArenas:
+		case envMemoryLimit, envMode, envRatio, envVerbose, envGoSoft, envArenas, envGoMemLimit:
 			continue
 		}
 		out = append(out, kv)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,11 +102,9 @@ func TestNotFoundAndNotExecutable(t *testing.T) {
 		{[]string{"PATH=" + dir}, []string{"--", "plain"}, exitNotExecutable},
 		{nil, []string{"--", dir}, exitNotExecutable},
 		{nil, []string{"--", badInterp}, exitNotFound}, // execve ENOENT, as runc reports it
-		{nil, []string{"sh"}, exitBadSettings},
-		{nil, []string{"--"}, exitBadSettings},
-		{nil, nil, exitBadSettings},
-		{[]string{envMode + "=rss"}, []string{"--", "true"}, exitBadSettings},
-		{[]string{envRatio + "=1.5"}, []string{"--", "true"}, exitBadSettings},
+		{nil, []string{"sh"}, exitUsage},
+		{nil, []string{"--"}, exitUsage},
+		{nil, nil, exitUsage},
 	}
 	for _, tc := range tests {
 		_, stderr, code := launch(t, tc.env, tc.args...)
@@ -114,6 +113,9 @@ func TestNotFoundAndNotExecutable(t *testing.T) {
 		}
 		if !strings.HasPrefix(stderr, "rlimit-injector: ") || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%q %q: want one rlimit-injector: line, got %q", tc.env, tc.args, stderr)
+		}
+		if want := fmt.Sprintf("(the command's own fault; exit %d, as a shell would)\n", tc.code); tc.code != exitUsage && !strings.HasSuffix(stderr, want) {
+			t.Errorf("%q %q: the line should end %q: %q", tc.env, tc.args, want, stderr)
 		}
 	}
 }

@@ -56,14 +56,23 @@ func resolveLimit(getenv func(string) string, sys system) (limit, []string) {
 		}
 	}
 
-	// A garbage env value is ignored, not fatal: the launcher must not break a pod
-	// over a value it can replace with the cgroup's own limit.
+	// A garbage value is ignored, not fatal: the launcher must not break a pod
+	// over a value it can replace with another source's limit, or none.
 	if raw := getenv(envMemoryLimit); raw != "" {
 		v, err := strconv.ParseUint(strings.TrimSpace(raw), 10, 64)
 		if err != nil || v == 0 {
-			warnings = append(warnings, fmt.Sprintf("warning: ignoring %s=%q: not a positive byte count; using the cgroup limit", envMemoryLimit, raw))
+			warnings = append(warnings, ignoring(fmt.Errorf("%s=%q: not a positive byte count", envMemoryLimit, raw), "the cgroup limit"))
 		} else {
 			consider("env "+envMemoryLimit, v)
+		}
+	}
+	fromFiles := func(version string, rs []reading) {
+		for _, r := range rs {
+			if v, ok := parseCgroupValue(r.raw); ok {
+				consider("cgroup "+version+" "+r.file, v)
+			} else {
+				warnings = append(warnings, ignoring(fmt.Errorf("%s=%q: not a byte count or max", r.file, r.raw), "the other limits"))
+			}
 		}
 	}
 
@@ -74,24 +83,20 @@ func resolveLimit(getenv func(string) string, sys system) (limit, []string) {
 
 	if hasV2 {
 		if dir, top, ok := cgroupDir(mounts, v2Path, func(m mount) bool { return m.fstype == "cgroup2" }); ok {
-			for _, r := range sys.v2Limits(dir, top) {
-				consider("cgroup v2 "+r.file, r.value)
-			}
+			fromFiles("v2", sys.v2Limits(dir, top))
 		}
 	}
 	if v1Path != "" {
 		if dir, _, ok := cgroupDir(mounts, v1Path, func(m mount) bool { return m.fstype == "cgroup" && hasOption(m.superOpts, "memory") }); ok {
-			for _, r := range sys.v1Limits(dir) {
-				consider("cgroup v1 "+r.file, r.value)
-			}
+			fromFiles("v1", sys.v1Limits(dir))
 		}
 	}
 	return lim, warnings
 }
 
 type reading struct {
-	file  string
-	value uint64 // 0 = unlimited ("max")
+	file string
+	raw  string
 }
 
 // v2Limits reads memory.max from dir up to the mount point: a parent's limit
@@ -101,9 +106,7 @@ func (s system) v2Limits(dir, top string) []reading {
 	for {
 		f := filepath.Join(dir, "memory.max")
 		if raw, err := s.read(f); err == nil {
-			if v, ok := parseCgroupValue(raw); ok {
-				out = append(out, reading{f, v})
-			}
+			out = append(out, reading{f, raw})
 		}
 		if dir == top || dir == "/" || dir == "." {
 			return out
@@ -118,17 +121,13 @@ func (s system) v1Limits(dir string) []reading {
 	var out []reading
 	f := filepath.Join(dir, "memory.limit_in_bytes")
 	if raw, err := s.read(f); err == nil {
-		if v, ok := parseCgroupValue(raw); ok {
-			out = append(out, reading{f, v})
-		}
+		out = append(out, reading{f, raw})
 	}
 	f = filepath.Join(dir, "memory.stat")
 	if raw, err := s.read(f); err == nil {
 		for _, line := range strings.Split(raw, "\n") {
 			if k, val, _ := strings.Cut(line, " "); k == "hierarchical_memory_limit" {
-				if v, ok := parseCgroupValue(val); ok {
-					out = append(out, reading{f + " hierarchical_memory_limit", v})
-				}
+				out = append(out, reading{f + " hierarchical_memory_limit", val})
 			}
 		}
 	}

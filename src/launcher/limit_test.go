@@ -95,10 +95,19 @@ func TestResolveLimit(t *testing.T) {
 			env(envMemoryLimit, "17179869184"), 0, "", 0},
 		{"garbage env ignored, cgroup used", v1Tree, env(envMemoryLimit, "1Gi"), 256 << 20, "cgroup v1", 1},
 		{"zero env ignored", v1Tree, env(envMemoryLimit, "0"), 256 << 20, "cgroup v1", 1},
+		{"negative env ignored", v1Tree, env(envMemoryLimit, "-1"), 256 << 20, "cgroup v1", 1},
+		{"max env ignored", v1Tree, env(envMemoryLimit, "max"), 256 << 20, "cgroup v1", 1},
+		{"blank env ignored", v1Tree, env(envMemoryLimit, " \n"), 256 << 20, "cgroup v1", 1},
+		{"env past 64 bits ignored", v1Tree, env(envMemoryLimit, "18446744073709551616"), 256 << 20, "cgroup v1", 1},
 		{"garbage cgroup file ignored", map[string]string{
 			"proc/meminfo": meminfo, "proc/self/cgroup": "0::/\n", "proc/self/mountinfo": v2Mount,
 			"sys/fs/cgroup/memory.max": "lots\n",
-		}, env(envMemoryLimit, "1073741824"), gib, "env", 0},
+		}, env(envMemoryLimit, "1073741824"), gib, "env", 1},
+		{"garbage v1 hierarchical limit ignored", map[string]string{
+			"proc/meminfo": meminfo, "proc/self/cgroup": "4:memory:/\n", "proc/self/mountinfo": v1Mounts,
+			"sys/fs/cgroup/memory/memory.limit_in_bytes": "536870912\n",
+			"sys/fs/cgroup/memory/memory.stat":           "hierarchical_memory_limit -5\n",
+		}, env(), 512 << 20, "memory.limit_in_bytes", 1},
 		{"no proc files at all", map[string]string{}, env(envMemoryLimit, "1073741824"), gib, "env", 0},
 	}
 	for _, tc := range tests {
@@ -112,6 +121,11 @@ func TestResolveLimit(t *testing.T) {
 			}
 			if len(warnings) != tc.warnings {
 				t.Errorf("warnings = %q, want %d", warnings, tc.warnings)
+			}
+			for _, w := range warnings {
+				if !strings.HasPrefix(w, "warning: ignoring ") || strings.Contains(w, "\n") {
+					t.Errorf("warning %q: want one line saying what is ignored", w)
+				}
 			}
 		})
 	}

@@ -10,6 +10,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -41,7 +42,7 @@ func main() {
 func run(args, environ []string, sys system) int {
 	cmd, err := parseArgs(args)
 	if err != nil {
-		return fail(exitBadSettings, err.Error())
+		return fail(exitUsage, err.Error())
 	}
 	switch cmd.kind {
 	case cmdVersion:
@@ -78,7 +79,17 @@ func run(args, environ []string, sys system) int {
 		}
 	}
 	err = syscall.Exec(p.path, p.argv, p.env)
-	return fail(exitCodeFor(err), fmt.Sprintf("exec %s: %v", p.path, err))
+	what := p.path
+	if p.set > 0 {
+		what += fmt.Sprintf(" under %s=%d", p.mode.rlimitName(), p.set)
+	}
+	return fail(exitCodeFor(err), cannotRun(what, err))
+}
+
+// cannotRun says that the program itself cannot run, which is the command's
+// own fault, not a setting's: nothing else of the launcher's exits.
+func cannotRun(program string, err error) string {
+	return fmt.Sprintf("cannot run %s: %v (the command's own fault; exit %d, as a shell would)", program, err, exitCodeFor(err))
 }
 
 func fail(code int, msg string) int {
@@ -130,6 +141,12 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", ";")), " ")
 }
 
+// ignoring is the line for a setting that cannot be used: what, why, and
+// what is used instead.
+func ignoring(err error, instead string) string {
+	return fmt.Sprintf("warning: ignoring %v; using %s", err, instead)
+}
+
 // parseRatio accepts 0 < r <= 1; empty means 1.
 func parseRatio(raw string) (float64, error) {
 	raw = strings.TrimSpace(raw)
@@ -169,41 +186,48 @@ type plan struct {
 }
 
 // makePlan decides everything without side effects (beyond reading files and
-// the current rlimit).
-// On error it also returns the exit code.
+// the current rlimit). It fails only when the program cannot be run, and then
+// also returns the exit code.
 func makePlan(argv, environ []string, sys system) (plan, []string, int, error) {
 	getenv := envLookup(environ)
 	p := plan{argv: argv, env: environ}
 	p.verbose = isTrue(getenv(envVerbose))
 
+	// A setting the launcher cannot use is the container's own (the webhook
+	// writes only valid ones): it is ignored with one line, never fatal.
+	var warnings []string
 	var err error
 	if p.mode, err = parseMode(getenv(envMode)); err != nil {
-		return p, nil, exitBadSettings, err
+		p.mode, warnings = modeAuto, append(warnings, ignoring(err, string(modeAuto)))
 	}
 	if p.ratio, err = parseRatio(getenv(envRatio)); err != nil {
-		return p, nil, exitBadSettings, err
+		p.ratio, warnings = 1, append(warnings, ignoring(err, "1"))
 	}
 	goSoft, err := parseGoSoft(getenv(envGoSoft))
 	if err != nil {
-		return p, nil, exitBadSettings, err
+		goSoft, warnings = true, append(warnings, ignoring(err, "on"))
 	}
 	pathEnv := getenv("PATH")
 	if p.path, err = lookPath(argv[0], pathEnv); err != nil {
-		return p, nil, exitCodeFor(err), fmt.Errorf("%s: %v", argv[0], err)
+		return p, warnings, exitCodeFor(err), errors.New(cannotRun(argv[0], err))
 	}
 	if p.mode == modeOff {
-		return p, nil, 0, nil
+		return p, warnings, 0, nil
 	}
 	if p.mode == modeAuto {
 		p.mode, p.why = autoMode(p.path, getenv, pathEnv)
 	}
 
-	var warnings []string
-	p.limit, warnings = resolveLimit(getenv, sys)
+	var limitWarnings []string
+	p.limit, limitWarnings = resolveLimit(getenv, sys)
+	warnings = append(warnings, limitWarnings...)
 	if p.limit.bytes == 0 {
 		return p, warnings, 0, nil
 	}
-	p.target = rlimitFor(p.limit.bytes, p.ratio)
+	if p.target = rlimitFor(p.limit.bytes, p.ratio); p.target == 0 {
+		warnings = append(warnings, fmt.Sprintf("warning: no %s: limit %d x ratio %g is below the floor of %d bytes, under which programs cannot start", p.mode.rlimitName(), p.limit.bytes, p.ratio, minRlimit))
+		return p, warnings, 0, nil
+	}
 	p.set = capToHardLimit(p.mode.resource(), p.target)
 	var add []string
 	if p.mode == modeAS && !hasEnv(environ, envArenas) {

@@ -66,9 +66,9 @@ func TestMakePlan(t *testing.T) {
 		{"off", append(base, envMode+"=off"), 0, modeOff, 0, false},
 		{"auto on sh is as", base, 0, modeAS, rl, true},
 		{"no limit: exec only", []string{"PATH=/usr/bin:/bin", envMode + "=as"}, 0, modeAS, 0, false},
-		{"bad mode", append(base, envMode+"=rss"), exitBadSettings, "", 0, false},
-		{"bad ratio", append(base, envRatio+"=2"), exitBadSettings, modeAuto, 0, false},
-		{"bad Go soft limit switch", append(base, envGoSoft+"=0.9"), exitBadSettings, modeAuto, 0, false},
+		{"bad mode: auto", append(base, envMode+"=rss"), 0, modeAS, rl, true},
+		{"bad ratio: 1", append(base, envMode+"=data", envRatio+"=2"), 0, modeData, rl, false},
+		{"below the floor: exec only", append(base, envMode+"=as", envRatio+"=1e-6"), 0, modeAS, 0, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,6 +116,8 @@ func TestMakePlanGoSoftLimit(t *testing.T) {
 		{"an empty one too", launchBin, append(base, "GOMEMLIMIT="), "", "GOMEMLIMIT kept"},
 		{"switched off", launchBin, append(base, envGoSoft+"=OFF"), "", "GOMEMLIMIT not set (" + envGoSoft + "=off)"},
 		{"switched on", launchBin, append(base, envGoSoft+"=on"), "GOMEMLIMIT=958817894", "GOMEMLIMIT=958817894 set"},
+		{"an unusable switch is on", launchBin, append(base, envGoSoft+"=0.9"), "GOMEMLIMIT=958817894", "GOMEMLIMIT=958817894 set"},
+		{"under the floor: none", launchBin, append(base, envRatio+"=1e-6"), "", ""},
 		{"not a Go program", "/bin/sh", append(base, envMode+"=data"), "", ""},
 		{"no limit", launchBin, []string{"PATH=/usr/bin:/bin"}, "", ""},
 	}
@@ -146,5 +148,61 @@ func TestDescribe(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("describe = %q, missing %q", got, want)
 		}
+	}
+}
+
+// A setting the launcher cannot use never stops the program: it is ignored
+// with exactly one line saying what and why, and the plan carries on with the
+// default in its place (issue 22).
+func TestUnusableSettingsAreIgnored(t *testing.T) {
+	noCgroup := system{root: t.TempDir()}
+	base := []string{"PATH=/usr/bin:/bin", envMemoryLimit + "=1073741824"}
+	const rl = 1065353216 // 1 GiB less the headroom, ratio 1
+	tests := []struct {
+		env    []string
+		mode   mode
+		ratio  float64
+		target uint64
+		says   string // the one warning
+	}{
+		{[]string{envRatio + "=abc"}, modeAS, 1, rl, envRatio + `="abc": want a number with 0 < r <= 1; using 1`},
+		{[]string{envRatio + "=NaN"}, modeAS, 1, rl, envRatio + `="NaN"`},
+		{[]string{envRatio + "=Inf"}, modeAS, 1, rl, envRatio + `="Inf"`},
+		{[]string{envRatio + "=-Inf"}, modeAS, 1, rl, envRatio + `="-Inf"`},
+		{[]string{envRatio + "=0"}, modeAS, 1, rl, envRatio + `="0"`},
+		{[]string{envRatio + "=-0.5"}, modeAS, 1, rl, envRatio + `="-0.5"`},
+		{[]string{envRatio + "=1.5"}, modeAS, 1, rl, envRatio + `="1.5"`},
+		{[]string{envRatio + "=1e309"}, modeAS, 1, rl, envRatio + `="1e309"`},
+		{[]string{envRatio + "=90%"}, modeAS, 1, rl, envRatio + `="90%"`},
+		{[]string{envRatio + "=0.5\n"}, modeAS, 0.5, rl / 2, ""}, // surrounding space is fine
+		{[]string{envMode + "=rss"}, modeAS, 1, rl, envMode + `="rss": want auto, as, data or off; using auto`},
+		{[]string{envMode + "=as\ndata"}, modeAS, 1, rl, envMode + `="as\ndata"`},
+		{[]string{envGoSoft + "=0.9"}, modeAS, 1, rl, envGoSoft + `="0.9": want on or off; using on`},
+		{[]string{envRatio + "=1e-6"}, modeAS, 1e-6, 0, "no RLIMIT_AS: limit 1073741824 x ratio 1e-06 is below the floor of"},
+		{[]string{envMode + "=data", envRatio + "=0.000001"}, modeData, 1e-6, 0, "no RLIMIT_DATA: limit 1073741824 x ratio 1e-06 is below the floor of"},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.env, " "), func(t *testing.T) {
+			environ := append(append([]string(nil), base...), tc.env...)
+			p, warnings, code, err := makePlan([]string{"sh", "-c", "true"}, environ, noCgroup)
+			if err != nil || code != 0 {
+				t.Fatalf("code %d: %v", code, err)
+			}
+			if p.mode != tc.mode || p.ratio != tc.ratio || p.target != tc.target {
+				t.Errorf("mode %q ratio %v target %d; want %q %v %d", p.mode, p.ratio, p.target, tc.mode, tc.ratio, tc.target)
+			}
+			if tc.says == "" {
+				if len(warnings) != 0 {
+					t.Errorf("warnings %q, want none", warnings)
+				}
+				return
+			}
+			if len(warnings) != 1 || !strings.HasPrefix(warnings[0], "warning: ") || !strings.Contains(warnings[0], tc.says) || strings.Contains(warnings[0], "\n") {
+				t.Errorf("warnings %q, want one line with %q", warnings, tc.says)
+			}
+			if tc.target == 0 && len(p.env) != len(environ) {
+				t.Errorf("no rlimit, yet the environment grew: %q", p.env[len(environ):])
+			}
+		})
 	}
 }

@@ -11,13 +11,14 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param type {@code container}, {@code initContainer} or {@code sidecar} (an init container that keeps running)
  * @param mode {@code as}, {@code data}, or {@code auto} when the launcher decides
  * @param rlimit the bytes the launcher sets for that limit and ratio, its headroom taken off ({@link MemoryBudget})
+ * @param noRlimit why the launcher sets none although it runs: the budget is under its floor
  * @param goMemLimit the {@code GOMEMLIMIT} the launcher gives a Go program, or why it gives none; only where the
  *     program is Go or is left to the launcher to recognise
  * @param limitSource where the launcher reads the limit: the downward API's {@code limits.memory}
  * @param entrypointSource where the wrapped program came from: {@code command}, {@code annotation} or {@code registry}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"name", "type", "mode", "modeReason", "ratio", "memoryLimit", "rlimit", "goMemLimit", "limitSource",
+@JsonPropertyOrder({"name", "type", "mode", "modeReason", "ratio", "memoryLimit", "rlimit", "noRlimit", "goMemLimit", "limitSource",
         "entrypointSource", "launcherImage", "reason", "skipped"})
 public record ContainerDecision(
         String name,
@@ -27,6 +28,7 @@ public record ContainerDecision(
         String ratio,
         String memoryLimit,
         Long rlimit,
+        String noRlimit,
         String goMemLimit,
         String limitSource,
         String entrypointSource,
@@ -37,13 +39,13 @@ public record ContainerDecision(
     public static final String LIMIT_SOURCE = "downward API limits.memory";
 
     static ContainerDecision wrapped(ContainerRef ref, ModeChoice mode, double ratio, String memoryLimit, Long rlimit,
-            String goMemLimit, String entrypointSource, String launcherImage) {
+            String noRlimit, String goMemLimit, String entrypointSource, String launcherImage) {
         return new ContainerDecision(ref.name(), ref.type(), mode.mode().value(), mode.reason(), Ratio.format(ratio),
-                memoryLimit, rlimit, goMemLimit, LIMIT_SOURCE, entrypointSource, launcherImage, null, null);
+                memoryLimit, rlimit, noRlimit, goMemLimit, LIMIT_SOURCE, entrypointSource, launcherImage, null, null);
     }
 
     static ContainerDecision skipped(ContainerRef ref, SkipReason reason, String detail) {
-        return new ContainerDecision(ref.name(), ref.type(), null, null, null, null, null, null, null, null, null,
+        return new ContainerDecision(ref.name(), ref.type(), null, null, null, null, null, null, null, null, null, null,
                 reason.code(), detail);
     }
 

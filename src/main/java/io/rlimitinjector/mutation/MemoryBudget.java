@@ -12,6 +12,8 @@ public final class MemoryBudget {
     private static final int HEADROOM_SHIFT = 8;
     private static final long HEADROOM_FIXED = 4L << 20;
     private static final double GO_SOFT_SHARE = 0.9;
+    /** The launcher's floor ({@code minRlimit}): under it the JVM, Node.js and Go cannot start, so none is set. */
+    public static final long MIN_RLIMIT = 56L << 20;
 
     private MemoryBudget() {
     }
@@ -21,9 +23,10 @@ public final class MemoryBudget {
         return Math.min((limit >>> HEADROOM_SHIFT) + HEADROOM_FIXED, limit / 2);
     }
 
-    /** The rlimit for a memory limit: the limit less the headroom, times the user's ratio. */
+    /** The rlimit for a memory limit: the limit less the headroom, times the user's ratio; 0 (none) under the floor. */
     public static long rlimit(long limit, double ratio) {
-        return (long) ((double) (limit - headroom(limit)) * ratio);
+        long rlimit = (long) ((double) (limit - headroom(limit)) * ratio);
+        return rlimit < MIN_RLIMIT ? 0 : rlimit;
     }
 
     /** The {@code GOMEMLIMIT} a Go program gets under {@code rlimit}, unless it sets its own. */

@@ -130,20 +130,18 @@ public final class PodMutator {
         } catch (ProgramFinder.Failure failure) {
             return ContainerDecision.skipped(ref, SkipReason.ENTRYPOINT_UNKNOWN, failure.getMessage());
         }
-        Optional<String> envMode = list(container.getEnv()).stream()
+        Optional<EnvVar> envMode = list(container.getEnv()).stream()
                 .filter(variable -> Contract.ENV_MODE.equals(variable.getName()))
-                .map(variable -> variable.getValue() == null ? "" : variable.getValue())
                 .findFirst();
         Set<String> envNames = envNames(container, program.imageEnv());
         ModeChoice choice;
         if (envMode.isPresent()) {
             // The container's own variable wins at run time, so it must win in the status too.
-            Optional<Mode> parsed = Mode.parse(envMode.get());
-            if (parsed.isEmpty() || parsed.get() == Mode.OFF) {
-                return ContainerDecision.skipped(ref, SkipReason.INVALID_ENV_MODE, "its env sets " + Contract.ENV_MODE + "=\"" + envMode.get()
-                        + "\"" + (parsed.isEmpty() ? ", which the launcher would refuse" : ""));
+            Optional<ModeChoice> own = ownMode(envMode.get());
+            if (own.isEmpty()) {
+                return ContainerDecision.skipped(ref, SkipReason.MODE_OFF, "mode off (container env " + Contract.ENV_MODE + ")");
             }
-            choice = new ModeChoice(parsed.get(), "container env " + Contract.ENV_MODE);
+            choice = own.get();
         } else if (mode.mode() == Mode.AUTO) {
             choice = AutoMode.decide(runs(container, program), container.getImage(), envNames, gpuResources(container));
         } else {
@@ -153,13 +151,38 @@ public final class PodMutator {
         return wrapped(ref, choice, podSettings, limit, envNames, program.source());
     }
 
+    /**
+     * The mode a container's own {@code RLIMIT_INJECTOR_MODE} gives it, as the launcher will read it; empty for
+     * {@code off}, which leaves the container alone. A value from {@code valueFrom} (a ConfigMap, a Secret, a field)
+     * is only known at run time, so the launcher decides then: the container is wrapped, as for a value that is not
+     * a mode, which the launcher ignores for {@code auto}. Skipping either would drop the protection the container
+     * asked for; the launcher never fails over the value.
+     */
+    private static Optional<ModeChoice> ownMode(EnvVar variable) {
+        String source = "container env " + Contract.ENV_MODE;
+        if (variable.getValueFrom() != null) {
+            return Optional.of(new ModeChoice(Mode.AUTO, source + " from valueFrom: the launcher reads it at run time"
+                    + " (auto if empty or not a mode)"));
+        }
+        String value = variable.getValue() == null ? "" : variable.getValue();
+        Optional<Mode> parsed = value.isBlank() ? Optional.of(Mode.AUTO) : Mode.parse(value);
+        if (parsed.isEmpty()) {
+            return Optional.of(new ModeChoice(Mode.AUTO, source + "=\"" + value + "\" is not a mode (auto, as, data,"
+                    + " off): the launcher ignores it and uses auto"));
+        }
+        return parsed.get() == Mode.OFF ? Optional.empty() : Optional.of(new ModeChoice(parsed.get(), source));
+    }
+
     private ContainerDecision wrapped(ContainerRef ref, ModeChoice choice, PodSettings podSettings, String limit,
             Set<String> envNames, String entrypointSource) {
         OptionalLong bytes = MemoryQuantity.toBytes(limit);
-        Long rlimit = bytes.isPresent() ? MemoryBudget.rlimit(bytes.getAsLong(), podSettings.ratio()) : null;
+        long budget = bytes.isPresent() ? MemoryBudget.rlimit(bytes.getAsLong(), podSettings.ratio()) : -1;
+        Long rlimit = budget > 0 ? budget : null;
+        String noRlimit = budget == 0 ? "the budget is under the launcher's floor of " + MemoryBudget.MIN_RLIMIT
+                + " bytes, where the JVM, Node.js and Go cannot start: it runs the program without one" : null;
         String goMemLimit = rlimit == null ? null : goMemLimit(choice, podSettings, envNames, rlimit);
-        return ContainerDecision.wrapped(ref, choice, podSettings.ratio(), limit, rlimit, goMemLimit, entrypointSource,
-                settings.launcherImage());
+        return ContainerDecision.wrapped(ref, choice, podSettings.ratio(), limit, rlimit, noRlimit, goMemLimit,
+                entrypointSource, settings.launcherImage());
     }
 
     /**

@@ -10,7 +10,6 @@ public enum SkipReason {
     INVALID_MEMORY_LIMIT,
     MOUNT_CONFLICT,
     ENTRYPOINT_UNKNOWN,
-    INVALID_ENV_MODE,
     POD_TOO_SMALL_FOR_INSTALL;
 
     /** {@code no-memory-limit} and the like. */
