@@ -24,7 +24,7 @@ const goSoftShare = 0.9
 
 // minRlimit is the floor: a smaller rlimit is not set at all. The JVM, Node.js
 // and Go need 40 to 52 MiB of RLIMIT_DATA just to start, whatever their memory
-// limit (measure-floor.sh, docs/launcher.md); 56 MiB still lets a 64 MiB
+// limit (hack/launcher-floor.sh, docs/launcher.md); 56 MiB still lets a 64 MiB
 // container have its rlimit (59.75 MiB).
 const minRlimit = 56 << 20
 

@@ -2,7 +2,7 @@
 # The smallest RLIMIT_AS and RLIMIT_DATA at which common programs still start and print one line:
 # the evidence for the launcher's floor (minRlimit in budget.go, docs/launcher.md "The floor").
 #
-#   sudo bash src/launcher/measure-floor.sh [CGROUP_MiB...]     # default: 64 1024
+#   sudo bash hack/launcher-floor.sh [CGROUP_MiB...]     # default: 64 1024
 #
 # Each program runs in a memory cgroup limited to CGROUP_MiB (the JVM and Node size their heaps from it)
 # under prlimit --as or --data; a binary search (64 KiB steps, up to 4 GiB) finds the smallest limit at
@@ -10,18 +10,18 @@
 # runs get MALLOC_ARENA_MAX=2, as the launcher gives them.
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-# shellcheck source=../../hack/runtime-matrix/lib.sh
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=runtime-matrix/lib.sh
 source "$repo/hack/runtime-matrix/lib.sh"
 java_home="${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
 read -r -a sizes <<<"${*:-64 1024}"
 step=64 # KiB
 top=$((4 << 20)) # KiB
 
-die() { echo "measure-floor: $*" >&2; exit 1; }
+die() { echo "launcher-floor: $*" >&2; exit 1; }
 [[ $(id -u) == 0 ]] || die "needs root (creates memory cgroups)"
 find_parent_cgroup || die "no memory cgroup found"
-work="$(mktemp -d /tmp/measure-floor.XXXXXX)"
+work="$(mktemp -d /tmp/launcher-floor.XXXXXX)"
 trap 'cleanup_cgroups; rm -rf "$work"' EXIT
 
 printf '#include <stdio.h>\nint main(void) { puts("ok"); return 0; }\n' >"$work/hello.c"
