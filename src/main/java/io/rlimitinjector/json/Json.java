@@ -26,4 +26,9 @@ public final class Json {
 
     private Json() {
     }
+
+    /** A JSON string literal of the text, quoted and escaped: text from a request or a registry forges no log line. */
+    public static String quoted(String text) {
+        return MAPPER.writeValueAsString(text);
+    }
 }

@@ -1,6 +1,7 @@
 package io.rlimitinjector.registry;
 
 import io.rlimitinjector.cache.BoundedCache;
+import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.EntrypointResolver.Lookup;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -50,7 +51,7 @@ final class LookupCache {
             }
             running.whenComplete((result, error) -> {
                 if (error != null) {
-                    LOG.error("registry lookup {} failed", key, error);
+                    LOG.error("registry lookup {} failed", Json.quoted(key), error);
                 }
                 Lookup outcome = error == null ? result : Lookup.failed(LookupFailure.ERROR.code());
                 long lifetime = !outcome.isFound() ? failureTtlNanos : pinned ? Long.MAX_VALUE : ttlNanos;

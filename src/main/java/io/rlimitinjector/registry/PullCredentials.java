@@ -3,6 +3,7 @@ package io.rlimitinjector.registry;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.rlimitinjector.json.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -89,7 +90,7 @@ public final class PullCredentials {
         try {
             reading.run();
         } catch (RuntimeException e) {
-            LOG.warn("cannot read {} for registry credentials: {}", what, e.getMessage());
+            LOG.warn("cannot read {} for registry credentials: {}", Json.quoted(what), e.getMessage());
         }
     }
 }

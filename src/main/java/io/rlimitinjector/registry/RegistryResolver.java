@@ -2,6 +2,7 @@ package io.rlimitinjector.registry;
 
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -73,7 +74,7 @@ public final class RegistryResolver implements EntrypointResolver {
         try {
             reference = ImageReference.parse(image);
         } catch (IllegalArgumentException e) {
-            LOG.info("image {} of pod {}: {}", image, who, e.getMessage());
+            LOG.info("image {} of pod {}: {}", Json.quoted(image), who, Json.quoted(e.getMessage()));
             return CompletableFuture.completedFuture(Lookup.failed(LookupFailure.INVALID_REFERENCE.code()));
         }
         try {
@@ -100,7 +101,7 @@ public final class RegistryResolver implements EntrypointResolver {
     }
 
     private static Lookup busy(String image, String who, RejectedExecutionException e) {
-        LOG.warn("image {} of pod {} not looked up: {}", image, who, e.getMessage());
+        LOG.warn("image {} of pod {} not looked up: {}", Json.quoted(image), who, e.getMessage());
         return Lookup.failed(LookupFailure.BUSY.code());
     }
 
@@ -135,7 +136,7 @@ public final class RegistryResolver implements EntrypointResolver {
     }
 
     private static Lookup error(String image, String who, Throwable e) {
-        LOG.error("registry lookup of {} for pod {} failed", image, who, e);
+        LOG.error("registry lookup of {} for pod {} failed", Json.quoted(image), who, e);
         return Lookup.failed(LookupFailure.ERROR.code());
     }
 
@@ -147,11 +148,11 @@ public final class RegistryResolver implements EntrypointResolver {
         } catch (RegistryException e) {
             // A refused address is the operator's to act on (list the host) or someone probing: both worth a warning.
             if (e.failure() == LookupFailure.REFUSED_ADDRESS) {
-                LOG.warn("registry lookup of {} for pod {}: {}: {}", reference, who, e.failure().code(),
-                        e.getMessage());
+                LOG.warn("registry lookup of {} for pod {}: {}: {}", Json.quoted(reference.toString()), who,
+                        e.failure().code(), Json.quoted(e.getMessage()));
             } else {
-                LOG.info("registry lookup of {} for pod {}: {}: {}", reference, who, e.failure().code(),
-                        e.getMessage());
+                LOG.info("registry lookup of {} for pod {}: {}: {}", Json.quoted(reference.toString()), who,
+                        e.failure().code(), Json.quoted(e.getMessage()));
             }
             lookup = Lookup.failed(e.failure().code());
         } catch (RuntimeException e) {
@@ -166,7 +167,8 @@ public final class RegistryResolver implements EntrypointResolver {
         ObjectMeta meta = pod.getMetadata();
         String name = meta == null ? null : meta.getName() != null ? meta.getName()
                 : meta.getGenerateName() != null ? meta.getGenerateName() + "*" : null;
-        return namespace + "/" + (name == null ? "?" : name);
+        // Names are not validated before admission: quoted, a newline in one cannot start a forged log line.
+        return Json.quoted(namespace + "/" + (name == null ? "?" : name));
     }
 
     /**
