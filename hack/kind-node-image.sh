@@ -2,7 +2,8 @@
 # Makes the kind node image for $K8S_VERSION and prints its name. Order of preference:
 #   1. KIND_NODE_IMAGE=kindest/node:vX.Y.Z@sha256:... (a published image, pulled by Docker);
 #   2. already in the Docker engine, or saved in the cache ($KIND_NODE_DIR/node-image.tar): seconds;
-#   3. kind's published kindest/node:$K8S_VERSION, when Docker can pull it (a normal host with internet);
+#   3. kind's published kindest/node:$K8S_VERSION, only when already in the Docker engine: nothing is pulled
+#      unless KIND_NODE_IMAGE asks for it, since tests reach only loopback and the networks they create;
 #   4. built here, offline, from sources only (Go module proxy and Debian packages), then saved in the cache:
 #      Kubernetes (hack/k8s-test-binaries.sh --node), etcd, coredns and pause at the versions kubeadm asks for,
 #      containerd and runc at the versions of hack/lib/kind.sh, kind's base image on a Debian bookworm root
@@ -27,22 +28,22 @@ if docker image inspect "$image" >/dev/null 2>&1; then
   echo "$image"
   exit 0
 fi
+if docker image inspect "$KIND_PUBLISHED_NODE_IMAGE" >/dev/null 2>&1; then
+  echo "$KIND_PUBLISHED_NODE_IMAGE"
+  exit 0
+fi
+
+# One build at a time: two at once share the work directory and break each other's debootstrap.
+mkdir -p "$KIND_NODE_DIR"
+exec 9>"$KIND_NODE_DIR/.lock"
+kind_log "waiting for lock $KIND_NODE_DIR/.lock"
+flock 9
 if [[ -f $saved ]]; then
   kind_stage load-node-image docker load -q -i "$saved" >&2
   echo "$image"
   exit 0
 fi
-
-if docker image inspect "$KIND_PUBLISHED_NODE_IMAGE" >/dev/null 2>&1; then
-  echo "$KIND_PUBLISHED_NODE_IMAGE"
-  exit 0
-fi
-kind_log "trying the published $KIND_PUBLISHED_NODE_IMAGE (fails at once without access to Docker Hub)"
-if timeout 300 docker pull -q "$KIND_PUBLISHED_NODE_IMAGE" >&2 2>/dev/null; then
-  echo "$KIND_PUBLISHED_NODE_IMAGE"
-  exit 0
-fi
-kind_log "no published node image here: building one (about 20 minutes on 2 cores, once)"
+kind_log "no node image here: building one (about 20 minutes on 2 cores, once)"
 
 kind_tools
 bin=$KIND_NODE_DIR/bin

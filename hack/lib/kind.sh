@@ -39,7 +39,8 @@ kind_stage() {
   local name=$1 start=$SECONDS
   shift
   kind_log "stage $name ..."
-  "$@"
+  # Returns the failure itself: inside $(...) errexit does not apply, and an empty answer went on as if it were one.
+  "$@" || { local rc=$?; kind_log "stage $name failed (exit $rc)"; return "$rc"; }
   kind_log "stage $name: $((SECONDS - start))s"
   [[ -z ${KIND_STAGE_LOG:-} ]] || echo "stage $name: $((SECONDS - start))s" >>"$KIND_STAGE_LOG"
 }
