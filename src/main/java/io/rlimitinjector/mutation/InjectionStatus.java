@@ -39,4 +39,15 @@ public record InjectionStatus(String skipped, String delivery, List<ContainerDec
     Optional<ContainerDecision> decisionFor(String name) {
         return containers.stream().filter(decision -> name.equals(decision.name())).findFirst();
     }
+
+    /**
+     * Whether the container came after the pass that wrote this status, added by another webhook: the status names
+     * the pod's containers but not this one, or names it as such. A status that names none (the whole pod was left
+     * alone) tells nothing.
+     */
+    boolean addedAfter(String name) {
+        return !containers.isEmpty() && decisionFor(name)
+                .map(decision -> SkipReason.COMMAND_ANNOTATION_IGNORED.code().equals(decision.reason()))
+                .orElse(true);
+    }
 }

@@ -126,9 +126,10 @@ public final class PodMutator {
         }
         Program program;
         try {
-            program = programs.find(container, pod, namespace, podSettings.annotations(), warnings);
+            program = programs.find(container, pod, namespace, podSettings.annotations(),
+                    previous.map(status -> status.addedAfter(ref.name())).orElse(false), warnings);
         } catch (ProgramFinder.Failure failure) {
-            return ContainerDecision.skipped(ref, SkipReason.ENTRYPOINT_UNKNOWN, failure.getMessage());
+            return ContainerDecision.skipped(ref, failure.reason(), failure.getMessage());
         }
         Optional<EnvVar> envMode = list(container.getEnv()).stream()
                 .filter(variable -> Contract.ENV_MODE.equals(variable.getName()))

@@ -19,27 +19,46 @@ final class ProgramFinder {
         this.resolver = resolver;
     }
 
-    /** The program, or a {@link Failure} whose message says how to fix it. */
-    Program find(Container container, Pod pod, String namespace, Map<String, String> annotations, List<String> warnings) {
+    /**
+     * The program, or a {@link Failure} whose message says how to fix it.
+     *
+     * @param addedLater whether another webhook added the container after this one first saw the pod: the pod's
+     *     command annotation then does not choose what it runs, its image does
+     */
+    Program find(Container container, Pod pod, String namespace, Map<String, String> annotations, boolean addedLater,
+            List<String> warnings) {
         if (container.getCommand() != null && !container.getCommand().isEmpty()) {
             return new Program(container.getCommand(), List.of(), Map.of(), "command");
         }
         String key = Contract.commandFor(container.getName());
         String annotated = annotations.get(key);
-        if (annotated != null) {
-            List<String> entrypoint = parseCommand(annotated);
-            if (entrypoint == null) {
-                throw new Failure("annotation " + key + " is not a non-empty JSON array of strings");
-            }
-            return new Program(entrypoint, List.of(), Map.of(), "annotation");
+        if (annotated == null) {
+            return fromImage(container, pod, namespace, "; set annotation " + key + " to its ENTRYPOINT as a JSON array",
+                    warnings);
         }
+        if (addedLater) {
+            try {
+                return fromImage(container, pod, namespace, "", warnings);
+            } catch (Failure failure) {
+                throw new Failure(SkipReason.COMMAND_ANNOTATION_IGNORED, "annotation " + key + " is not used for a "
+                        + "container another webhook added after this one first saw the pod, and " + failure.getMessage());
+            }
+        }
+        List<String> entrypoint = parseCommand(annotated);
+        if (entrypoint == null) {
+            throw new Failure("annotation " + key + " is not a non-empty JSON array of strings");
+        }
+        return new Program(entrypoint, List.of(), Map.of(), "annotation");
+    }
+
+    /** @param fix what to do about an image that cannot be read, appended to that failure's message */
+    private Program fromImage(Container container, Pod pod, String namespace, String fix, List<String> warnings) {
         if (container.getImage() == null || container.getImage().isBlank()) {
             throw new Failure("container has no image");
         }
         EntrypointResolver.Lookup lookup = resolver.resolve(container.getImage(), pod, namespace);
         if (!lookup.isFound()) {
-            throw new Failure("entrypoint of image " + container.getImage() + " unknown (" + lookup.failure()
-                    + "); set annotation " + key + " to its ENTRYPOINT as a JSON array");
+            throw new Failure("entrypoint of image " + container.getImage() + " unknown (" + lookup.failure() + ")" + fix);
         }
         ImageConfig config = lookup.config();
         config.warnings().forEach(warning -> warnings.add("container \"" + container.getName() + "\": " + warning));
@@ -61,10 +80,21 @@ final class ProgramFinder {
         }
     }
 
-    /** The container's program cannot be known; the message is the skip reason. */
+    /** The container's program cannot be known; the message is the skip's detail. */
     static final class Failure extends RuntimeException {
+        private final SkipReason reason;
+
         Failure(String message) {
+            this(SkipReason.ENTRYPOINT_UNKNOWN, message);
+        }
+
+        Failure(SkipReason reason, String message) {
             super(message, null, false, false);
+            this.reason = reason;
+        }
+
+        SkipReason reason() {
+            return reason;
         }
     }
 }

@@ -10,6 +10,8 @@ public enum SkipReason {
     INVALID_MEMORY_LIMIT,
     MOUNT_CONFLICT,
     ENTRYPOINT_UNKNOWN,
+    /** A container another webhook added later, whose image cannot be read: the pod's command annotation is not its. */
+    COMMAND_ANNOTATION_IGNORED,
     POD_TOO_SMALL_FOR_INSTALL;
 
     /** {@code no-memory-limit} and the like. */
