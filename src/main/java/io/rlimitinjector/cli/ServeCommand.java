@@ -32,7 +32,8 @@ final class ServeCommand {
               --cert-poll-seconds N         how often to check the files for a new certificate (default 5)
               --shutdown-delay-seconds N    on SIGTERM, keep answering, not ready, with Connection: close, for N
                                             seconds before stopping, so callers move to other replicas (default 5)
-            """ + ClientAuthFlags.USAGE + CertificateFlags.USAGE + EventFlags.USAGE + SettingsFlags.USAGE + RegistryFlags.USAGE;
+            """ + ClientAuthFlags.USAGE + CertificateFlags.USAGE + EventFlags.USAGE + SettingsFlags.USAGE
+            + RegistryFlags.USAGE;
 
     private ServeCommand() {
     }
@@ -82,7 +83,8 @@ final class ServeCommand {
         flags.addAll(CertificateFlags.NAMES);
         flags.addAll(RegistryFlags.NAMES);
         flags.addAll(ClientAuthFlags.NAMES);
-        flags.addAll(Set.of("host", "port", "metrics-port", "tls-cert", "tls-key", "cert-poll-seconds", "shutdown-delay-seconds"));
+        flags.addAll(Set.of("host", "port", "metrics-port", "tls-cert", "tls-key", "cert-poll-seconds",
+                "shutdown-delay-seconds"));
         return Set.copyOf(flags);
     }
 

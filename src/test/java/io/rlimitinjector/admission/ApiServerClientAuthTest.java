@@ -104,7 +104,8 @@ class ApiServerClientAuthTest {
             Pod stored = client.pods().inNamespace(namespace).resource(lookedUp("app")).create();
 
             assertThat(ApiServerPods.isInjected(stored)).isTrue();
-            assertThat(stored.getSpec().getContainers().get(0).getCommand()).startsWith(Contract.LAUNCHER, "--", "/srv/app");
+            assertThat(stored.getSpec().getContainers().get(0).getCommand())
+                    .startsWith(Contract.LAUNCHER, "--", "/srv/app");
             assertThat(secretsRead).contains(namespace + "/regcred");
         }
     }

@@ -211,7 +211,8 @@ class ChartTest {
     @Test
     void eventsAloneGiveTheServiceAccountItsTokenAndARole() {
         // cert-manager mode otherwise needs no API access at all.
-        Map<String, Object> values = with(with(CLIENT_AUTH, "certificates.mode", "cert-manager"), "events.enabled", true);
+        Map<String, Object> values = with(with(CLIENT_AUTH, "certificates.mode", "cert-manager"),
+                "events.enabled", true);
         List<HasMetadata> objects = Charts.render(values);
         assertThat(of(objects, ClusterRole.class)).singleElement().satisfies(clusterRole -> assertThat(
                 clusterRole.getRules()).containsExactly(rule("events.k8s.io", "events", List.of(), "create")));
@@ -289,7 +290,8 @@ class ChartTest {
         });
         assertThat(of(objects, Deployment.class).get(0).getSpec().getTemplate().getSpec().getVolumes())
                 .filteredOn(volume -> volume.getConfigMap() != null).singleElement()
-                .satisfies(volume -> assertThat(volume.getConfigMap().getName()).isEqualTo("rlimit-injector-client-ca"));
+                .satisfies(volume -> assertThat(volume.getConfigMap().getName())
+                        .isEqualTo("rlimit-injector-client-ca"));
     }
 
     @Test
@@ -313,9 +315,10 @@ class ChartTest {
     @Test
     void networkPolicyOpensTheWebhookPortAndTheMetricsPortOnlyToTheListedPeers() {
         NetworkPolicy open = of(Charts.render(Map.of("networkPolicy.enabled", true)), NetworkPolicy.class).get(0);
+        Deployment deployment = of(Charts.render(Map.of()), Deployment.class).get(0);
         assertThat(open.getSpec().getPolicyTypes()).containsExactly("Ingress");
         assertThat(open.getSpec().getPodSelector().getMatchLabels())
-                .isEqualTo(of(Charts.render(Map.of()), Deployment.class).get(0).getSpec().getSelector().getMatchLabels());
+                .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
         assertThat(open.getSpec().getIngress()).singleElement().satisfies(rule -> {
             assertThat(rule.getPorts()).singleElement()
                     .satisfies(port -> assertThat(port.getPort().getStrVal()).isEqualTo("https"));
