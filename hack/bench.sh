@@ -60,7 +60,7 @@ run_limited rlimit-injector-floor "$(chart_memory_limit_bytes)" java $(chart_jvm
   io.rlimitinjector.bench.FloorServer 18443 "$work/tls.crt" "$work/tls.key" hack/bench/review.json >"$work/floor.log" 2>&1
 floor_pid=$!
 pids+=("$floor_pid")
-wait_ready 18443 "$floor_pid" "$work/floor.log"
+wait_ready https://127.0.0.1:18443/readyz "$floor_pid" "$work/floor.log"
 floor=$(measure floor 18443 "$floor_pid" $(( ($(date +%s%N) - t0) / 1000000 )))
 wait "$floor_pid" 2>/dev/null || true   # its exit must not overlap the webhook's start
 

@@ -68,10 +68,11 @@ cp_start
 cp_sign webhook "/CN=127.0.0.1" "$(printf '%s\n' "subjectAltName=IP:127.0.0.1" "extendedKeyUsage=serverAuth")" \
   >"$CP_DIR/webhook-cert.log" 2>&1
 cp_free_port webhook_port
-java -jar "$jar" serve --host 127.0.0.1 --port "$webhook_port" \
+cp_free_port metrics_port
+java -jar "$jar" serve --host 127.0.0.1 --port "$webhook_port" --metrics-port "$metrics_port" \
   --tls-cert "$CP_DIR/pki/webhook.crt" --tls-key "$CP_DIR/pki/webhook.key" >"$CP_DIR/webhook.log" 2>&1 &
 cp_pids+=("$!")
-cp_wait_for "webhook /readyz" "$!" curl -fsS --cacert "$CP_CA_CRT" "https://127.0.0.1:$webhook_port/readyz"
+cp_wait_for "webhook /readyz" "$!" curl -fsS "http://127.0.0.1:$metrics_port/readyz"
 
 cp_kubectl apply -f - <<EOF
 apiVersion: admissionregistration.k8s.io/v1

@@ -34,9 +34,9 @@ echo "hostile: openssl s_client: TLS 1.2 and 1.3 served, TLS 1.0 and 1.1 refused
 python3 hack/hostile.py "https://127.0.0.1:$port" "$N"
 
 # Slow-loris: 20 clients send headers and then one byte a second; the server must drop them and keep serving.
-python3 - "$port" <<'PY'
+python3 - "$port" "$(metrics_port $port)" <<'PY'
 import socket, ssl, sys, time, urllib.request
-port = int(sys.argv[1])
+port, metrics_port = int(sys.argv[1]), int(sys.argv[2])
 context = ssl._create_unverified_context()
 sockets = []
 for _ in range(20):
@@ -53,13 +53,14 @@ while time.time() - start < 40 and len(dropped) < len(sockets):
             s.sendall(b"{")
         except OSError:
             dropped.add(i)
-    urllib.request.urlopen(f"https://127.0.0.1:{port}/healthz", context=context, timeout=5).read()
+    urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/healthz", timeout=5).read()
     time.sleep(1)
 print(f"hostile: slow-loris {len(dropped)}/{len(sockets)} trickling clients dropped after {time.time() - start:.0f} s; "
       "the server answered /healthz every second meanwhile")
 sys.exit(0 if len(dropped) == len(sockets) else 1)
 PY
 
-curl -fsk "https://127.0.0.1:$port/healthz" >/dev/null || { echo "hostile: server stopped answering" >&2; exit 1; }
+curl -fsS "http://127.0.0.1:$(metrics_port $port)/healthz" >/dev/null \
+  || { echo "hostile: server stopped answering" >&2; exit 1; }
 kill -0 "$pid" || { echo "hostile: server died" >&2; exit 1; }
 echo "hostile: server alive, RSS $(rss_mib "$pid") MiB after the run"

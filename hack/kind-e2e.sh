@@ -133,7 +133,7 @@ check_delivery() {
 admissions() {
   local p total=0 n
   for p in $(serving_replicas); do
-    n=$(k get --raw "/api/v1/namespaces/$ns/pods/https:$p:8443/proxy/metrics" |
+    n=$(k get --raw "/api/v1/namespaces/$ns/pods/http:$p:8080/proxy/metrics" |
       awk '/^rlimit_injector_admissions_total/ {s += $2} END {printf "%d", s}')
     total=$((total + n))
   done

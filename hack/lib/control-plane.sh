@@ -10,6 +10,8 @@
 # optional:
 #   CP_TIMEOUT  seconds for each wait (default 90)
 #   CP_LOG_TAG  prefix of progress lines on stderr (default control-plane)
+#   CP_ADMISSION_CONFIG  an AdmissionConfiguration file for kube-apiserver, such as one that gives it a client
+#               certificate for webhooks (a test of the webhook's client authentication)
 # Then: cp_start [--no-controller-manager]; ... ; cp_stop.
 # After cp_start: CP_KUBECONFIG (admin, system:masters), CP_API_URL, CP_CA_CRT, CP_CA_KEY, cp_kubectl.
 # Failures call cp_fail MESSAGE, which prints the message and returns 1 from the
@@ -171,6 +173,7 @@ cp_start_apiserver() {
     # Unused while --tls-cert-file is set; keeps generated certs out of /var/run/kubernetes.
     --cert-dir "$CP_DIR/apiserver-certs"
   )
+  [[ -z ${CP_ADMISSION_CONFIG:-} ]] || args+=(--admission-control-config-file "$CP_ADMISSION_CONFIG")
   "$CP_BIN/kube-apiserver" "${args[@]}" >"$CP_DIR/kube-apiserver.log" 2>&1 &
   cp_pids+=("$!")
   cp_write_kubeconfig

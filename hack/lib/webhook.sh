@@ -57,8 +57,13 @@ remove_limited() {
   fi
 }
 
-# Starts the webhook jar ($WEBHOOK_JAR, default target/rlimit-injector.jar) on PORT with the certificate in DIR and
-# any further serve flags; sets WEBHOOK_PID and READY_MS (for the caller).
+# The plain-HTTP port of a webhook's metrics and probes, 1000 above its HTTPS PORT, clear of the ports next to it
+# that the scripts give other servers.
+metrics_port() { echo $(($1 + 1000)); }
+
+# Starts the webhook jar ($WEBHOOK_JAR, default target/rlimit-injector.jar) on PORT, its metrics and probes on
+# $(metrics_port PORT), with the certificate in DIR and any further serve flags; sets WEBHOOK_PID and READY_MS (for
+# the caller).
 start_webhook() {
   local port=$1 dir=$2
   shift 2
@@ -66,28 +71,31 @@ start_webhook() {
   # shellcheck disable=SC2046
   run_limited rlimit-injector-webhook "$(chart_memory_limit_bytes)" java $(chart_jvm_flags) \
     -jar "${WEBHOOK_JAR:-target/rlimit-injector.jar}" serve --host 127.0.0.1 --port "$port" \
+    --metrics-port "$(metrics_port "$port")" \
     --tls-cert "$dir/tls.crt" --tls-key "$dir/tls.key" "$@" >"$dir/webhook.log" 2>&1
   WEBHOOK_PID=$!
-  wait_ready "$port" "$WEBHOOK_PID" "$dir/webhook.log"
+  wait_ready "http://127.0.0.1:$(metrics_port "$port")/readyz" "$WEBHOOK_PID" "$dir/webhook.log"
   # shellcheck disable=SC2034
   READY_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
 }
 
-# Waits for https://127.0.0.1:PORT/readyz while PID lives. One Python process polls every 5 ms: a curl process
-# per poll cost about a third of a core, taken from the start-up it was timing.
+# Waits for URL (http:// or https://, unverified) to answer 200 while PID lives: wait_ready URL PID LOG. One Python
+# process polls every 5 ms: a curl process per poll cost about a third of a core, taken from the start-up it was
+# timing.
 wait_ready() {
   python3 - "$1" "$2" <<'PY' || { cat "$3" >&2; return 1; }
-import http.client, os, ssl, sys, time
-port, pid = int(sys.argv[1]), int(sys.argv[2])
+import http.client, os, ssl, sys, time, urllib.parse
+url, pid = urllib.parse.urlsplit(sys.argv[1]), int(sys.argv[2])
 context = ssl._create_unverified_context()
 while True:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         sys.exit(1)
-    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=5)
+    connection = (http.client.HTTPSConnection(url.hostname, url.port, context=context, timeout=5)
+                  if url.scheme == "https" else http.client.HTTPConnection(url.hostname, url.port, timeout=5))
     try:
-        connection.request("GET", "/readyz")
+        connection.request("GET", url.path)
         if connection.getresponse().status == 200:
             sys.exit(0)
     except OSError:

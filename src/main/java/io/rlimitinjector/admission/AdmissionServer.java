@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The webhook's HTTPS endpoint: {@code POST /mutate}, {@code GET /healthz}, {@code GET /readyz} and
- * {@code GET /metrics}, over HTTP/2 or HTTP/1.1. There is no plain-HTTP listener at all. It reports ready only after
+ * The webhook's endpoints: {@code POST /mutate} over HTTPS (HTTP/2 or HTTP/1.1), and {@code GET /healthz},
+ * {@code GET /readyz} and {@code GET /metrics} over plain HTTP on a port of their own ({@link MonitoringServer}), so
+ * the admission port can require the API server's client certificate. It reports ready only after
  * a built-in review has gone through the server itself until the JIT settled ({@link WarmUp}), so the first real pods
  * pay neither for class loading nor for compiling.
  */
@@ -37,6 +38,7 @@ public final class AdmissionServer implements AutoCloseable {
     private final Set<Connection> warmUpConnections = ConcurrentHashMap.newKeySet();
     private final AdmissionSlots slots;
     private final Javalin app;
+    private final MonitoringServer monitoring;
 
     private AdmissionServer(ServerSettings settings, AdmissionReviewHandler handler, ReloadingTlsContext tls,
             WebhookMetrics metrics, Consumer<Admission> afterAdmission) {
@@ -47,10 +49,9 @@ public final class AdmissionServer implements AutoCloseable {
         this.afterAdmission = afterAdmission;
         this.app = HttpsApp.create(settings, tls, routes -> routes
                 .before(this::closeConnectionWhileDraining)
-                .post("/mutate", this::mutate)
-                .get("/healthz", ctx -> HttpsApp.text(ctx, 200, "ok"))
-                .get("/readyz", ctx -> HttpsApp.text(ctx, ready.get() ? 200 : 503, ready.get() ? "ok" : "warming up"))
-                .get("/metrics", ctx -> ctx.contentType(metrics.contentType()).result(metrics.scrape())));
+                .post("/mutate", this::mutate));
+        // First, so the kubelet finds the webhook alive, and not ready, while it warms up.
+        this.monitoring = MonitoringServer.start(settings.host(), settings.metricsPort(), metrics, ready::get);
     }
 
     /** Starts listening, warms the mutation path up, then reports ready. */
@@ -97,6 +98,11 @@ public final class AdmissionServer implements AutoCloseable {
 
     public int port() {
         return HttpsApp.port(app);
+    }
+
+    /** The plain-HTTP port of the metrics and the probes. */
+    public int metricsPort() {
+        return monitoring.port();
     }
 
     /** What {@code /metrics} serves; the built-in warm-up request is not counted in it. */
@@ -179,6 +185,7 @@ public final class AdmissionServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("stopping HTTPS failed: {}", e.toString());
         }
+        monitoring.close();
         tls.close();
         log.close();
     }

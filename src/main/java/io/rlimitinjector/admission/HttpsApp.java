@@ -2,6 +2,7 @@ package io.rlimitinjector.admission;
 
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.rlimitinjector.tls.ReloadingTlsContext;
@@ -14,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Javalin as the webhook's endpoints run in it: HTTPS only, HTTP/2 or HTTP/1.1; exact paths, and 405 with
+ * Javalin as the webhook's admission endpoint runs in it: HTTPS only, HTTP/2 or HTTP/1.1; exact paths, and 405 with
  * {@code Allow} for a known path's other methods; answers never compressed; a bounded thread pool; a body sent slower
  * than {@link ServerSettings#MIN_REQUEST_BYTES_PER_SECOND} refused with 408; and a graceful stop, in which new
  * requests get 503 while those in flight finish. A refused request gets its status and a short plain-text message; an
@@ -30,13 +31,7 @@ public final class HttpsApp {
     /** Not started; {@code routes} adds the endpoints. */
     public static Javalin create(ServerSettings settings, ReloadingTlsContext tls, Consumer<RoutesConfig> routes) {
         return Javalin.create(config -> {
-            config.startup.showJavalinBanner = false;
-            config.startup.showOldJavalinVersionWarning = false;
-            config.startup.startupWatcherEnabled = false;
-            config.router.ignoreTrailingSlashes = false;
-            config.http.prefer405over404 = true;
-            // The API server's Go client asks for gzip; a few KiB on the cluster network cost less than deflating them.
-            config.http.compressionStrategy = CompressionStrategy.NONE;
+            common(config);
             config.jetty.threadPool = threadPool();
             // Enforced by Jetty's servlet layer, which Javalin runs on, on every read of a body.
             config.jetty.modifyHttpConfiguration(
@@ -54,6 +49,20 @@ public final class HttpsApp {
             });
             routes.accept(config.routes);
         });
+    }
+
+    /**
+     * What every endpoint of the webhook shares, the plain-HTTP ones too ({@link MonitoringServer}): exact paths,
+     * 405 for a known path's other methods, no compression, no banner.
+     */
+    static void common(JavalinConfig config) {
+        config.startup.showJavalinBanner = false;
+        config.startup.showOldJavalinVersionWarning = false;
+        config.startup.startupWatcherEnabled = false;
+        config.router.ignoreTrailingSlashes = false;
+        config.http.prefer405over404 = true;
+        // The API server's Go client asks for gzip; a few KiB on the cluster network cost less than deflating them.
+        config.http.compressionStrategy = CompressionStrategy.NONE;
     }
 
     /** The port the started app listens on. */

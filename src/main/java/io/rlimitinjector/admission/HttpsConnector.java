@@ -13,8 +13,8 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 
 /**
- * The one listener a webhook server has: TLS with the reloading certificate, then HTTP/2 or HTTP/1.1 as the client
- * chooses by ALPN. The API server speaks HTTP/2 when offered, and then carries its parallel calls on one connection
+ * The admission listener: TLS with the reloading certificate (and, when configured, the client certificate check),
+ * then HTTP/2 or HTTP/1.1 as the client chooses by ALPN. The API server speaks HTTP/2 when offered, and then carries its parallel calls on one connection
  * instead of a TLS connection each.
  */
 public final class HttpsConnector {

@@ -7,12 +7,14 @@ import java.time.Duration;
  * How the webhook listens.
  *
  * @param host address to bind; all interfaces by default, as a pod needs
- * @param port HTTPS port
+ * @param port HTTPS port, for {@code POST /mutate} alone
+ * @param metricsPort plain-HTTP port for {@code GET /metrics}, {@code /healthz} and {@code /readyz}, on the same
+ *     address: the kubelet and Prometheus reach it without a client certificate; 0 picks a free one
  * @param certificateFile PEM certificate chain, as mounted from a {@code kubernetes.io/tls} Secret
  * @param keyFile PEM private key
  * @param certificatePollInterval how often the PEM files are checked for a new certificate
  */
-public record ServerSettings(String host, int port, Path certificateFile, Path keyFile,
+public record ServerSettings(String host, int port, int metricsPort, Path certificateFile, Path keyFile,
         Duration certificatePollInterval) {
     /**
      * The API server accepts request bodies of up to 3 MiB and stores objects of up to 1.5 MiB; an AdmissionReview

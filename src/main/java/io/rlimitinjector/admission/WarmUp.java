@@ -1,6 +1,8 @@
 package io.rlimitinjector.admission;
 
+import io.rlimitinjector.certs.CertificateAuthority;
 import io.rlimitinjector.review.Admission;
+import io.rlimitinjector.tls.PemIdentity;
 import io.rlimitinjector.tls.ReloadingTlsContext;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,9 +17,12 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -39,6 +44,7 @@ public final class WarmUp {
     /** A bound on the warm-up, should compiling never settle (a JVM without a JIT reports no time at all). */
     static final int MAX_HTTPS_REQUESTS = 1000;
     private static final String REVIEW = "/warmup-review.json";
+    private static final Duration IDENTITY_VALIDITY = Duration.ofMinutes(10);
 
     private final FutureTask<Void> task;
 
@@ -73,11 +79,26 @@ public final class WarmUp {
 
     /**
      * Posts the review to the server at {@code base} over HTTP/2, trusting exactly the certificate it serves (the
-     * server is this process, reached by an address its certificate need not name); returns how many it sent.
+     * server is this process, reached by an address its certificate need not name); returns how many it sent. When
+     * the server authenticates its clients, the requests present a certificate made for this warm-up alone, which the
+     * server lets through only while it runs.
      */
     static int throughHttps(URI base, ReloadingTlsContext tls) throws InterruptedException {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
-                .sslContext(trustingOnly(served(tls))).build();
+        KeyManager[] identity = null;
+        if (tls.authenticatesClients()) {
+            PemIdentity client = clientIdentity();
+            tls.admitWarmUp(client.chain().get(0));
+            identity = keyManagers(client);
+        }
+        try {
+            return send(base, HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+                    .sslContext(context(identity, served(tls))).build());
+        } finally {
+            tls.endWarmUp();
+        }
+    }
+
+    private static int send(URI base, HttpClient client) throws InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/mutate"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(review())).build();
@@ -123,10 +144,31 @@ public final class WarmUp {
         throw new IllegalStateException("no serving certificate");
     }
 
-    private static SSLContext trustingOnly(X509Certificate served) {
+    /** A throw-away CA and client certificate: nothing outside this process can present them. */
+    private static PemIdentity clientIdentity() {
+        try {
+            CertificateAuthority.IssuedCertificate issued = CertificateAuthority.create("rlimit-injector warm-up",
+                    IDENTITY_VALIDITY).issueClient("rlimit-injector-warm-up", IDENTITY_VALIDITY);
+            return PemIdentity.parse(issued.certificatePem(), issued.keyPem());
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("warm-up client certificate", e);
+        }
+    }
+
+    private static KeyManager[] keyManagers(PemIdentity identity) {
+        try {
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(identity.keyStore(), new char[0]);
+            return factory.getKeyManagers();
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("warm-up client certificate", e);
+        }
+    }
+
+    private static SSLContext context(KeyManager[] identity, X509Certificate served) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new X509ExtendedTrustManager[] {new OnlyThisCertificate(served)}, null);
+            context.init(identity, new X509ExtendedTrustManager[] {new OnlyThisCertificate(served)}, null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);

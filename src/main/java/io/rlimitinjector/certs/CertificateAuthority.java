@@ -36,7 +36,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A small certificate authority for the webhook's serving certificates: an ECDSA P-256 CA that issues server
- * certificates for the webhook's DNS names and IPs.
+ * certificates for the webhook's DNS names and IPs, and client certificates for the webhook's own warm-up.
  */
 public final class CertificateAuthority {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -89,7 +89,20 @@ public final class CertificateAuthority {
     }
 
     public IssuedCertificate issue(List<String> names, Instant now, Duration validity) throws GeneralSecurityException {
-        KeyPair serving = newKeyPair();
+        return issue(names.get(0), names, KeyPurposeId.id_kp_serverAuth, now, validity);
+    }
+
+    /**
+     * A client certificate, such as an API server presents to a webhook that asks for one: {@code commonName} in
+     * the subject and as a DNS name, for the TLS client purpose only.
+     */
+    public IssuedCertificate issueClient(String commonName, Duration validity) throws GeneralSecurityException {
+        return issue(commonName, List.of(commonName), KeyPurposeId.id_kp_clientAuth, Instant.now(), validity);
+    }
+
+    private IssuedCertificate issue(String commonName, List<String> names, KeyPurposeId purpose, Instant now,
+            Duration validity) throws GeneralSecurityException {
+        KeyPair issued = newKeyPair();
         List<GeneralName> sans = new ArrayList<>();
         for (String name : names) {
             boolean ip = name.matches("[0-9.]+") || name.contains(":");
@@ -99,18 +112,17 @@ public final class CertificateAuthority {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate,
                     serial(), Date.from(now.minus(Duration.ofMinutes(5))), notAfter(now.plus(validity)),
-                    new X500Name("CN=" + names.get(0)), serving.getPublic())
+                    new X500Name("CN=" + commonName), issued.getPublic())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
                     .addExtension(Extension.subjectAlternativeName, false,
                             new GeneralNames(sans.toArray(new GeneralName[0])))
                     .addExtension(Extension.authorityKeyIdentifier, false,
                             utils.createAuthorityKeyIdentifier(certificate));
-            X509Certificate issued = sign(builder, keys);
-            return new IssuedCertificate(pem(issued), keyPem(serving.getPrivate()));
+            return new IssuedCertificate(pem(sign(builder, keys)), keyPem(issued.getPrivate()));
         } catch (IOException e) {
-            throw new GeneralSecurityException("cannot build serving certificate", e);
+            throw new GeneralSecurityException("cannot build certificate", e);
         }
     }
 

@@ -39,6 +39,7 @@ class AdmissionServerTest {
     static AdmissionServer server;
     static HttpClient client;
     static URI base;
+    static URI metricsBase;
 
     @BeforeAll
     static void start() throws Exception {
@@ -47,6 +48,7 @@ class AdmissionServerTest {
         client = HttpClient.newBuilder().sslContext(TestTls.trusting(webhook.ca().certificate()))
                 .connectTimeout(Duration.ofSeconds(5)).build();
         base = webhook.base();
+        metricsBase = webhook.metricsBase();
     }
 
     @AfterAll
@@ -134,16 +136,34 @@ class AdmissionServerTest {
         assertThat(get("/healthz").statusCode()).isEqualTo(200);
     }
 
+    /** Each port serves its own paths: an AdmissionReview never reaches the handler over plain HTTP. */
+    @Test
+    void mutateIsServedOnlyOverHttpsAndMetricsAndProbesOnlyOverPlainHttp() throws Exception {
+        long before = server.metrics().admissionCount();
+        HttpResponse<String> plainMutate = client.send(HttpRequest.newBuilder(metricsBase.resolve("/mutate"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(
+                        Reviews.podCreate("plain", "shop", Reviews.pod(Reviews.PYTHON_POD))))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(plainMutate.statusCode()).isEqualTo(404);
+        assertThat(server.metrics().admissionCount()).isEqualTo(before);
+        for (String path : new String[] {"/metrics", "/healthz", "/readyz"}) {
+            HttpResponse<String> overHttps = client.send(HttpRequest.newBuilder(base.resolve(path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(overHttps.statusCode()).as(path).isEqualTo(404);
+        }
+    }
+
     @Test
     void plainHttpIsNotServed() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(5000);
             OutputStream out = socket.getOutputStream();
-            out.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write("GET /mutate HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
             byte[] answer = in.readNBytes(12);
-            assertThat(new String(answer, StandardCharsets.US_ASCII)).doesNotStartWith("HTTP/1.1 200");
+            assertThat(new String(answer, StandardCharsets.US_ASCII)).doesNotStartWith("HTTP/1.1 405");
         }
     }
 
@@ -181,7 +201,7 @@ class AdmissionServerTest {
     void untrustedClientsFailTheHandshake() throws Exception {
         CertificateAuthority other = CertificateAuthority.create("other-ca", Duration.ofHours(1));
         HttpClient stranger = HttpClient.newBuilder().sslContext(TestTls.trusting(other.certificate())).build();
-        assertThatThrownBy(() -> stranger.send(HttpRequest.newBuilder(base.resolve("/healthz")).build(),
+        assertThatThrownBy(() -> stranger.send(HttpRequest.newBuilder(base.resolve("/mutate")).build(),
                 HttpResponse.BodyHandlers.ofString())).isInstanceOf(SSLHandshakeException.class);
     }
 
@@ -194,7 +214,9 @@ class AdmissionServerTest {
         return Json.MAPPER.readTree(response.body());
     }
 
+    /** The metrics and probes, over plain HTTP. */
     private HttpResponse<String> get(String path) throws Exception {
-        return client.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+        return client.send(HttpRequest.newBuilder(metricsBase.resolve(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

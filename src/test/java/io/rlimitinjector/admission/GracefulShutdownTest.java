@@ -46,7 +46,7 @@ class GracefulShutdownTest {
             return EntrypointResolver.Lookup.failed("not found");
         };
         AdmissionServer server = AdmissionServer.start(
-                new ServerSettings("127.0.0.1", 0, tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)),
+                new ServerSettings("127.0.0.1", 0, 0, tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)),
                 new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(), slow)),
                 ReloadingTlsContext.watch(tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)));
         HttpClient client = HttpClient.newBuilder().sslContext(TestTls.trusting(ca.certificate()))
@@ -85,7 +85,7 @@ class GracefulShutdownTest {
         TestTls tls = new TestTls(certificates);
         tls.publish(TestTls.localPair(ca));
         AdmissionServer server = AdmissionServer.start(
-                new ServerSettings("127.0.0.1", 0, tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)),
+                new ServerSettings("127.0.0.1", 0, 0, tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)),
                 new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE)),
                 ReloadingTlsContext.watch(tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)));
         HttpClient client = HttpClient.newBuilder().sslContext(TestTls.trusting(ca.certificate()))
@@ -101,7 +101,8 @@ class GracefulShutdownTest {
             HttpResponse<byte[]> during = post(client, base);
             assertThat(during.statusCode()).isEqualTo(200);
             assertThat(during.headers().firstValue("connection")).hasValue("close");
-            assertThat(client.send(HttpRequest.newBuilder(base.resolve("/readyz")).build(),
+            assertThat(client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.metricsPort() + "/readyz")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
             drain.join();
         } finally {

@@ -50,7 +50,7 @@ class HttpsAppTest {
         ca = CertificateAuthority.create("test-ca", Duration.ofHours(1));
         TestTls files = new TestTls(certificates);
         files.publish(TestTls.localPair(ca));
-        ServerSettings settings = new ServerSettings("127.0.0.1", 0, files.certificateFile(), files.keyFile(),
+        ServerSettings settings = new ServerSettings("127.0.0.1", 0, 0, files.certificateFile(), files.keyFile(),
                 Duration.ofSeconds(1));
         tls = ReloadingTlsContext.watch(files.certificateFile(), files.keyFile(), Duration.ofSeconds(1));
         server = HttpsApp.create(settings, tls, routes -> routes

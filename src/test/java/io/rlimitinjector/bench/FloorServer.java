@@ -38,7 +38,7 @@ public final class FloorServer {
         AdmissionReviewHandler handler =
                 new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE));
         byte[] review = AdmissionReviewHandler.toBytes(handler.handle(Files.readAllBytes(Path.of(args[3]))));
-        ServerSettings settings = new ServerSettings("127.0.0.1", port, Path.of(args[1]), Path.of(args[2]),
+        ServerSettings settings = new ServerSettings("127.0.0.1", port, 0, Path.of(args[1]), Path.of(args[2]),
                 Duration.ofMinutes(1));
         QueuedThreadPool pool = new QueuedThreadPool(ServerSettings.MAX_THREADS, 4);
         Server server = new Server(pool);

@@ -34,7 +34,7 @@ class CertificateFlagsApiServerTest {
         namespace = server.namespace("serve", Map.of());
         configuration = WebhookRegistration.register(admin, "serve-" + namespace, namespace,
                 URI.create("https://webhook.invalid/mutate"), null, "Ignore");
-        settings = new ServerSettings("127.0.0.1", 0, directory.resolve("tls.crt"), directory.resolve("tls.key"),
+        settings = new ServerSettings("127.0.0.1", 0, 0, directory.resolve("tls.crt"), directory.resolve("tls.key"),
                 Duration.ofSeconds(1));
         // What the in-cluster configuration is to the pod, the kubeconfig is to fabric8's auto-configuration.
         System.setProperty("kubeconfig", server.kubeconfig().toString());

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** Certificate flags that cannot work are usage errors at start, before any call to the API server. */
 class CertificateFlagsTest {
-    private static final ServerSettings SETTINGS = new ServerSettings("127.0.0.1", 0, Path.of("tls.crt"),
+    private static final ServerSettings SETTINGS = new ServerSettings("127.0.0.1", 0, 0, Path.of("tls.crt"),
             Path.of("tls.key"), Duration.ofSeconds(1));
     private static final Supplier<KubernetesClient> NO_CLIENT = () -> {
         throw new AssertionError("no API server client should be needed");

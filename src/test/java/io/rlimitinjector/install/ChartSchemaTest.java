@@ -29,6 +29,14 @@ class ChartSchemaTest {
                 Arguments.of(Map.of("injection.delivery", "imagevolume"), "delivery"),
                 Arguments.of(Map.of("replicaCount", 0), "replicaCount"),
                 Arguments.of(Map.of("events.enabled", "yes"), "enabled"),
+                // Both act on the namespace a request names: without client auth, anyone reaching the port could
+                // name any namespace.
+                Arguments.of(Map.of("registry.readPullSecrets", true), "clientAuth"),
+                Arguments.of(Map.of("events.enabled", true), "clientAuth"),
+                Arguments.of(Map.of("registry.readPullSecrets", true, "clientAuth.enabled", false), "clientAuth"),
+                Arguments.of(Map.of("clientAuth.enabled", true), "clientAuth"),
+                Arguments.of(Map.of("metrics.serviceMonitor.tlsConfig.insecureSkipVerify", true), "tlsConfig"),
+                Arguments.of(Map.of("networkPolicy.webhook.from", "anywhere"), "from"),
                 Arguments.of(Map.of("webhook.excludedNamespaces[0]", "Not_A_Namespace"), "excludedNamespaces"),
                 Arguments.of(Map.of("webhok.failurePolicy", "Fail"), "webhok"));
     }

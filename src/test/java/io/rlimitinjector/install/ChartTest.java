@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -14,10 +15,12 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -27,6 +30,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** The chart rendered for every combination of values that changes its shape, checked object by object. */
 class ChartTest {
+    /** A client CA as a user pastes it: the features acting on a request's namespace require client auth. */
+    static final String CLIENT_CA = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n";
+    static final Map<String, Object> CLIENT_AUTH = Map.of("clientAuth.enabled", true, "clientAuth.caBundle", CLIENT_CA);
 
     static Stream<Map<String, Object>> combinations() {
         return Stream.of(
@@ -38,10 +44,14 @@ class ChartTest {
                 Map.of("certificates.mode", "cert-manager", "certificates.certManager.issuerRef.name", "corp-ca",
                         "certificates.certManager.issuerRef.kind", "ClusterIssuer"),
                 Map.of("certificates.mode", "secret", "certificates.secret.name", "my-tls"),
-                Map.of("registry.readPullSecrets", true),
-                Map.of("events.enabled", true),
+                with(CLIENT_AUTH, "registry.readPullSecrets", true),
+                with(CLIENT_AUTH, "events.enabled", true),
+                Map.of("clientAuth.enabled", true, "clientAuth.caConfigMap", "apiserver-client-ca",
+                        "clientAuth.allowedNames[0]", "kube-apiserver"),
+                Map.of("networkPolicy.enabled", true, "networkPolicy.webhook.from[0].ipBlock.cidr", "10.0.0.0/24",
+                        "networkPolicy.metrics.from[0].namespaceSelector.matchLabels.team", "monitoring"),
                 Map.of("injection.delivery", "imageVolume", "launcherImage.pullPolicy", "Always"),
-                Map.of("events.enabled", true, "certificates.mode", "cert-manager"),
+                with(with(CLIENT_AUTH, "events.enabled", true), "certificates.mode", "cert-manager"),
                 Map.of("certificates.mode", "cert-manager", "webhook.failurePolicy", "Fail",
                         "metrics.serviceMonitor.enabled", true,
                         "podDisruptionBudget.enabled", false, "priorityClassName", "system-cluster-critical"));
@@ -174,7 +184,7 @@ class ChartTest {
     @Test
     void pullSecretsAreReadOnlyWhenEnabled() {
         assertThat(container(Charts.render(Map.of())).getArgs()).doesNotContain("--read-pull-secrets");
-        List<HasMetadata> objects = Charts.render(Map.of("registry.readPullSecrets", true));
+        List<HasMetadata> objects = Charts.render(with(CLIENT_AUTH, "registry.readPullSecrets", true));
         assertThat(container(objects).getArgs()).contains("--read-pull-secrets");
         assertThat(of(objects, ClusterRole.class).get(0).getRules())
                 .contains(rule("", List.of("secrets", "serviceaccounts"), List.of(), "get"));
@@ -191,17 +201,18 @@ class ChartTest {
 
     @Test
     void eventsWhenEnabledPassTheFlagMayCreateEventsAndDeclareDryRunSideEffects() {
-        List<HasMetadata> objects = Charts.render(Map.of("events.enabled", true));
+        List<HasMetadata> objects = Charts.render(with(CLIENT_AUTH, "events.enabled", true));
         assertThat(container(objects).getArgs()).contains("--events");
         assertThat(of(objects, ClusterRole.class).get(0).getRules())
                 .contains(rule("events.k8s.io", "events", List.of(), "create"));
-        assertThat(webhook(Map.of("events.enabled", true)).getSideEffects()).isEqualTo("NoneOnDryRun");
+        assertThat(webhook(with(CLIENT_AUTH, "events.enabled", true)).getSideEffects()).isEqualTo("NoneOnDryRun");
     }
 
     @Test
     void eventsAloneGiveTheServiceAccountItsTokenAndARole() {
         // cert-manager mode otherwise needs no API access at all.
-        Map<String, Object> values = Map.of("certificates.mode", "cert-manager", "events.enabled", true);
+        Map<String, Object> values = with(with(CLIENT_AUTH, "certificates.mode", "cert-manager"),
+                "events.enabled", true);
         List<HasMetadata> objects = Charts.render(values);
         assertThat(of(objects, ClusterRole.class)).singleElement().satisfies(clusterRole -> assertThat(
                 clusterRole.getRules()).containsExactly(rule("events.k8s.io", "events", List.of(), "create")));
@@ -223,15 +234,115 @@ class ChartTest {
                 "--launcher-pull-policy=Always", "--delivery=imageVolume", "--default-mode=data", "--default-ratio=0.9");
     }
 
+    /** Plain HTTP on the metrics port: the scrape needs no CA, so nothing to skip verifying. */
     @Test
-    void serviceMonitorOnlyWhenEnabled() {
+    void serviceMonitorOnlyWhenEnabledScrapesThePlainMetricsPort() {
         assertThat(of(Charts.render(Map.of()), GenericKubernetesResource.class)).isEmpty();
-        assertThat(of(Charts.render(Map.of("metrics.serviceMonitor.enabled", true)), GenericKubernetesResource.class))
+        String yaml = Charts.template(Map.of("metrics.serviceMonitor.enabled", true));
+        assertThat(yaml).doesNotContain("insecureSkipVerify").doesNotContain("tlsConfig");
+        assertThat(of(Charts.parse(yaml), GenericKubernetesResource.class))
                 .singleElement().satisfies(monitor -> {
                     assertThat(monitor.getKind()).isEqualTo("ServiceMonitor");
-                    assertThat(monitor.<List<Map<String, Object>>>get("spec", "endpoints").get(0))
-                            .containsEntry("scheme", "https").containsEntry("path", "/metrics");
+                    assertThat(monitor.<List<Map<String, Object>>>get("spec", "endpoints")).singleElement()
+                            .isEqualTo(Map.of("port", "metrics", "scheme", "http", "path", "/metrics",
+                                    "interval", "30s"));
                 });
+        Service service = of(Charts.parse(yaml), Service.class).get(0);
+        assertThat(service.getSpec().getPorts()).anySatisfy(port -> {
+            assertThat(port.getName()).isEqualTo("metrics");
+            assertThat(port.getTargetPort().getStrVal()).isEqualTo("metrics");
+        });
+    }
+
+    @Test
+    void probesAndMetricsUseThePlainPortAndMutateTheHttpsPort() {
+        Container webhook = container(Charts.render(Map.of()));
+        assertThat(webhook.getArgs()).contains("--port=8443", "--metrics-port=8080");
+        assertThat(webhook.getPorts()).extracting(port -> port.getName() + ":" + port.getContainerPort())
+                .containsExactly("https:8443", "metrics:8080");
+        for (var probe : List.of(webhook.getStartupProbe(), webhook.getReadinessProbe(), webhook.getLivenessProbe())) {
+            assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("metrics");
+            assertThat(probe.getHttpGet().getScheme()).isNull();
+        }
+    }
+
+    @Test
+    void clientAuthIsOffByDefault() {
+        List<HasMetadata> objects = Charts.render(Map.of());
+        assertThat(container(objects).getArgs()).noneMatch(arg -> arg.startsWith("--client-"));
+        assertThat(of(objects, ConfigMap.class)).isEmpty();
+    }
+
+    @Test
+    void clientAuthMountsTheCaBundleAndPassesTheFlags() {
+        List<HasMetadata> objects = Charts.render(with(CLIENT_AUTH, "clientAuth.allowedNames[0]", "kube-apiserver"));
+        assertThat(of(objects, ConfigMap.class)).singleElement().satisfies(configMap -> {
+            assertThat(configMap.getMetadata().getName()).isEqualTo("rlimit-injector-client-ca");
+            assertThat(configMap.getData()).containsExactly(Map.entry("ca.crt", CLIENT_CA));
+        });
+        Container webhook = container(objects);
+        assertThat(webhook.getArgs()).contains("--client-ca=/etc/rlimit-injector/client-ca/ca.crt",
+                "--client-names=kube-apiserver");
+        assertThat(webhook.getVolumeMounts()).anySatisfy(mount -> {
+            assertThat(mount.getName()).isEqualTo("client-ca");
+            assertThat(mount.getMountPath()).isEqualTo("/etc/rlimit-injector/client-ca");
+            assertThat(mount.getSubPath()).isNull();
+        });
+        assertThat(of(objects, Deployment.class).get(0).getSpec().getTemplate().getSpec().getVolumes())
+                .filteredOn(volume -> volume.getConfigMap() != null).singleElement()
+                .satisfies(volume -> assertThat(volume.getConfigMap().getName())
+                        .isEqualTo("rlimit-injector-client-ca"));
+    }
+
+    @Test
+    void clientAuthCanUseAnExistingConfigMap() {
+        List<HasMetadata> objects = Charts.render(Map.of("clientAuth.enabled", true,
+                "clientAuth.caConfigMap", "apiserver-client-ca"));
+        assertThat(of(objects, ConfigMap.class)).isEmpty();
+        assertThat(container(objects).getArgs()).contains("--client-ca=/etc/rlimit-injector/client-ca/ca.crt")
+                .noneMatch(arg -> arg.startsWith("--client-names"));
+        assertThat(of(objects, Deployment.class).get(0).getSpec().getTemplate().getSpec().getVolumes())
+                .filteredOn(volume -> volume.getConfigMap() != null).singleElement()
+                .satisfies(volume -> assertThat(volume.getConfigMap().getName()).isEqualTo("apiserver-client-ca"));
+    }
+
+    @Test
+    void networkPolicyIsOffByDefault() {
+        assertThat(of(Charts.render(Map.of()), NetworkPolicy.class)).isEmpty();
+    }
+
+    /** The webhook port from anywhere unless peers are listed (the API server is rarely a pod); metrics only listed. */
+    @Test
+    void networkPolicyOpensTheWebhookPortAndTheMetricsPortOnlyToTheListedPeers() {
+        NetworkPolicy open = of(Charts.render(Map.of("networkPolicy.enabled", true)), NetworkPolicy.class).get(0);
+        Deployment deployment = of(Charts.render(Map.of()), Deployment.class).get(0);
+        assertThat(open.getSpec().getPolicyTypes()).containsExactly("Ingress");
+        assertThat(open.getSpec().getPodSelector().getMatchLabels())
+                .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        assertThat(open.getSpec().getIngress()).singleElement().satisfies(rule -> {
+            assertThat(rule.getPorts()).singleElement()
+                    .satisfies(port -> assertThat(port.getPort().getStrVal()).isEqualTo("https"));
+            assertThat(rule.getFrom()).isNullOrEmpty();
+        });
+
+        NetworkPolicy narrowed = of(Charts.render(Map.of("networkPolicy.enabled", true,
+                "networkPolicy.webhook.from[0].ipBlock.cidr", "10.0.0.0/24",
+                "networkPolicy.metrics.from[0].namespaceSelector.matchLabels.team", "monitoring")),
+                NetworkPolicy.class).get(0);
+        assertThat(narrowed.getSpec().getIngress()).hasSize(2);
+        assertThat(narrowed.getSpec().getIngress().get(0).getFrom()).singleElement()
+                .satisfies(peer -> assertThat(peer.getIpBlock().getCidr()).isEqualTo("10.0.0.0/24"));
+        assertThat(narrowed.getSpec().getIngress().get(1).getPorts()).singleElement()
+                .satisfies(port -> assertThat(port.getPort().getStrVal()).isEqualTo("metrics"));
+        assertThat(narrowed.getSpec().getIngress().get(1).getFrom()).singleElement().satisfies(peer -> assertThat(
+                peer.getNamespaceSelector().getMatchLabels()).containsExactly(Map.entry("team", "monitoring")));
+    }
+
+    /** {@code base} and one more value. */
+    static Map<String, Object> with(Map<String, Object> base, String key, Object value) {
+        Map<String, Object> values = new HashMap<>(base);
+        values.put(key, value);
+        return values;
     }
 
     @Test

@@ -63,7 +63,9 @@ class EventsApiServerTest {
         releaseNamespace = server.namespace("helm-events", Map.of());
         release = "rle-" + UUID.randomUUID().toString().substring(0, 6);
         new Helm(Charts.CHART).install().withName(release).withNamespace(releaseNamespace)
-                .withKubeConfig(server.kubeconfig()).set("events.enabled", true).call();
+                .withKubeConfig(server.kubeconfig()).set("events.enabled", true)
+                // The chart requires client authentication with events; its CA plays no part in this test.
+                .set("clientAuth.enabled", true).set("clientAuth.caBundle", ChartTest.CLIENT_CA).call();
         serviceAccount = server.serviceAccountClient(releaseNamespace, release + "-rlimit-injector");
         metrics = new WebhookMetrics(Instant::now);
         events = AdmissionEvents.start(serviceAccount, "test-replica", metrics);

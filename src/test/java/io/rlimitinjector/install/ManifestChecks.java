@@ -59,9 +59,9 @@ final class ManifestChecks {
             assertThat(container.getResources().getLimits()).containsKeys("memory", "cpu");
             assertThat(container.getResources().getRequests()).containsKeys("memory", "cpu");
             assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
-            assertThat(container.getLivenessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
+            assertThat(container.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("metrics");
             assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
-            assertThat(container.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
+            assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("metrics");
         }
     }
 

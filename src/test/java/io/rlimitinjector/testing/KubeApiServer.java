@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * <p>Binaries come from {@code RLIMIT_INJECTOR_K8S_BIN}, else from running {@code hack/k8s-test-binaries.sh}; when
  * neither gives them, tests that need the API server skip (fail in CI, see {@link Requirements}).
  */
-public final class KubeApiServer {
+public final class KubeApiServer implements AutoCloseable {
     public static final Path PROJECT = Path.of(System.getProperty("rlimit-injector.project-dir", "."));
     private static final long STOP_SECONDS = 30;
     private static KubeApiServer shared;
@@ -42,12 +42,22 @@ public final class KubeApiServer {
         this.client = client;
     }
 
+    /**
+     * A control plane of the caller's own, whose API server reads this AdmissionConfiguration (for instance one that
+     * gives it a client certificate for webhooks); {@link #close()} stops it.
+     */
+    public static KubeApiServer withAdmissionConfiguration(Path admissionConfiguration) throws IOException {
+        Path binaries = binaries();
+        Requirements.require(binaries != null, "Kubernetes test binaries (hack/k8s-test-binaries.sh)");
+        return start(binaries, Map.of("CP_ADMISSION_CONFIG", admissionConfiguration.toString()));
+    }
+
     /** The running control plane, started on first use; skips the calling test when the binaries are missing. */
     public static synchronized KubeApiServer shared() throws IOException {
         if (shared == null) {
             Path binaries = binaries();
             Requirements.require(binaries != null, "Kubernetes test binaries (hack/k8s-test-binaries.sh)");
-            shared = start(binaries);
+            shared = start(binaries, Map.of());
             Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "kube-apiserver-stop"));
         }
         return shared;
@@ -64,12 +74,14 @@ public final class KubeApiServer {
         return waitFor(script) == 0 && !directory.isEmpty() ? Path.of(directory) : null;
     }
 
-    private static KubeApiServer start(Path binaries) throws IOException {
+    private static KubeApiServer start(Path binaries, Map<String, String> environment) throws IOException {
         Path directory = Files.createTempDirectory("kube-apiserver-");
         Path log = directory.resolve("control-plane.log");
-        Process process = new ProcessBuilder("bash", PROJECT.resolve("hack/k8s-control-plane.sh").toString(),
+        ProcessBuilder builder = new ProcessBuilder("bash", PROJECT.resolve("hack/k8s-control-plane.sh").toString(),
                 binaries.toString(), directory.toString())
-                .redirectError(log.toFile()).start();
+                .redirectError(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         // The script's own waits are bounded (90 s each), so this line comes, or the end of the stream does.
         String line;
         try (BufferedReader out = new BufferedReader(
@@ -121,6 +133,14 @@ public final class KubeApiServer {
         client.serviceAccounts().inNamespace(name).withName("default")
                 .waitUntilCondition(Objects::nonNull, 60, TimeUnit.SECONDS);
         return name;
+    }
+
+    /** Stops a control plane from {@link #withAdmissionConfiguration}; the shared one stops with the JVM. */
+    @Override
+    public void close() {
+        if (this != shared) {
+            stop();
+        }
     }
 
     private void stop() {

@@ -69,6 +69,12 @@ public final class TestTls {
     }
 
     public static SSLContext trusting(X509Certificate... authorities) throws GeneralSecurityException, IOException {
+        return presenting(null, authorities);
+    }
+
+    /** A client context that trusts these CAs and presents this client certificate, or none when null. */
+    public static SSLContext presenting(CertificateAuthority.IssuedCertificate client, X509Certificate... authorities)
+            throws GeneralSecurityException, IOException {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         for (int i = 0; i < authorities.length; i++) {
@@ -76,8 +82,13 @@ public final class TestTls {
         }
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(trust);
+        KeyManagerFactory keys = null;
+        if (client != null) {
+            keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(PemIdentity.parse(client.certificatePem(), client.keyPem()).keyStore(), new char[0]);
+        }
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
+        context.init(keys == null ? null : keys.getKeyManagers(), factory.getTrustManagers(), null);
         return context;
     }
 }

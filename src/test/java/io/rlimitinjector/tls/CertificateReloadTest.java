@@ -50,7 +50,7 @@ class CertificateReloadTest {
         tls.publish(TestTls.localPair(oldCa));
         ReloadingTlsContext context = ReloadingTlsContext.watch(tls.certificateFile(), tls.keyFile(), POLL);
         AdmissionServer server = AdmissionServer.start(
-                new ServerSettings("127.0.0.1", 0, tls.certificateFile(), tls.keyFile(), POLL),
+                new ServerSettings("127.0.0.1", 0, 0, tls.certificateFile(), tls.keyFile(), POLL),
                 new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE)),
                 context);
         // Clients trust both CAs, as the caBundle does during a rotation.
@@ -62,7 +62,7 @@ class CertificateReloadTest {
         Runnable traffic = () -> {
             while (running.get()) {
                 try {
-                    issuersSeen.add(healthzIssuer(client, server.port()));
+                    issuersSeen.add(issuer(client, server.port()));
                     handshakes.incrementAndGet();
                 } catch (Exception e) {
                     failures.add(e);
@@ -100,17 +100,20 @@ class CertificateReloadTest {
         assertThat(context.notAfter()).isAfter(Instant.now());
     }
 
-    /** One fresh connection: handshake, GET /healthz, and the issuer of the certificate the server showed. */
-    private static String healthzIssuer(SSLContext context, int port) throws IOException {
+    /**
+     * One fresh connection: handshake, a request answered in full (a GET of /mutate, refused with 405), and the issuer
+     * of the certificate the server showed.
+     */
+    private static String issuer(SSLContext context, int port) throws IOException {
         try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
             socket.setSoTimeout(5000);
             socket.startHandshake();
             X509Certificate served = (X509Certificate) socket.getSession().getPeerCertificates()[0];
             socket.getOutputStream().write(
-                    "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    "GET /mutate HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = socket.getInputStream();
             String answer = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-            if (!answer.startsWith("HTTP/1.1 200")) {
+            if (!answer.startsWith("HTTP/1.1 405")) {
                 throw new IOException("unexpected answer: " + answer.lines().findFirst().orElse(""));
             }
             return served.getIssuerX500Principal().getName();
