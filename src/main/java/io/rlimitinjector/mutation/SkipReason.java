@@ -2,7 +2,10 @@ package io.rlimitinjector.mutation;
 
 import java.util.Locale;
 
-/** Why a container was left alone, as a stable code for metrics and tools; the status also carries the detail. */
+/**
+ * Why a container (or, for {@link #LAUNCHER_IMAGE_UNAVAILABLE}, a whole pod) was left alone, as a stable code for
+ * metrics and tools; the status also carries the detail.
+ */
 public enum SkipReason {
     EXCLUDED,
     MODE_OFF,
@@ -11,7 +14,8 @@ public enum SkipReason {
     MOUNT_CONFLICT,
     ENTRYPOINT_UNKNOWN,
     INVALID_ENV_MODE,
-    POD_TOO_SMALL_FOR_INSTALL;
+    POD_TOO_SMALL_FOR_INSTALL,
+    LAUNCHER_IMAGE_UNAVAILABLE;
 
     /** {@code no-memory-limit} and the like. */
     public String code() {
