@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
 
 /** {@code serve}: the admission webhook, until SIGTERM. */
 final class ServeCommand {
@@ -30,7 +31,8 @@ final class ServeCommand {
               --cert-poll-seconds N         how often to check the files for a new certificate (default 5)
               --shutdown-delay-seconds N    on SIGTERM, keep answering, not ready, with Connection: close, for N
                                             seconds before stopping, so callers move to other replicas (default 5)
-            """ + CertificateFlags.USAGE + EventFlags.USAGE + SettingsFlags.USAGE + RegistryFlags.USAGE;
+            """ + CertificateFlags.USAGE + EventFlags.USAGE + SettingsFlags.USAGE + RegistryFlags.USAGE
+            + LauncherCheckFlags.USAGE;
 
     private ServeCommand() {
     }
@@ -51,8 +53,9 @@ final class ServeCommand {
         ReloadingTlsContext tls = ReloadingTlsContext.watch(settings.certificateFile(), settings.keyFile(),
                 settings.certificatePollInterval());
         WebhookMetrics metrics = new WebhookMetrics(tls::notAfter);
+        BooleanSupplier launcherPullable = LauncherCheckFlags.start(options, injection, metrics, kubernetes);
         AdmissionReviewHandler handler = new AdmissionReviewHandler(
-                new PodMutator(injection, RegistryFlags.resolver(options, metrics, kubernetes)));
+                new PodMutator(injection, RegistryFlags.resolver(options, metrics, kubernetes), launcherPullable));
         Optional<AdmissionEvents> events = EventFlags.start(options, metrics, kubernetes);
         AdmissionServer server = AdmissionServer.start(settings, handler, tls, metrics, warmUp,
                 admission -> events.ifPresent(recorder -> recorder.record(admission)));
@@ -75,6 +78,7 @@ final class ServeCommand {
         Set<String> flags = new HashSet<>(SettingsFlags.NAMES);
         flags.addAll(CertificateFlags.NAMES);
         flags.addAll(RegistryFlags.NAMES);
+        flags.addAll(LauncherCheckFlags.NAMES);
         flags.addAll(Set.of("host", "port", "tls-cert", "tls-key", "cert-poll-seconds", "shutdown-delay-seconds"));
         return Set.copyOf(flags);
     }
