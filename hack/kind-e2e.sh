@@ -366,13 +366,16 @@ check_uninstalled "helm uninstall"
 k -n "$ns" delete secret rlimit-injector-tls >/dev/null
 k delete namespace "$ns" e2e-on --wait=true >/dev/null
 
-# deploy/ with the image references of this run, the only edit a user pulling from their own registry makes.
+# deploy/ with the image references of this run, the only edit a user pulling from their own registry makes; and,
+# as for nodes with the launcher preloaded (kind load), its check off.
 deploy() {
   sed -e "s#image: ghcr.io/rlimit-injector/rlimit-injector:.*#image: $KW_WEBHOOK_IMAGE#" \
     -e "s#--launcher-image=ghcr.io/rlimit-injector/launcher:.*#--launcher-image=$KW_LAUNCHER_IMAGE#" \
+    -e "s#--launcher-image-check=true#--launcher-image-check=false#" \
     deploy/rlimit-injector.yaml
 }
-[[ $(deploy | grep -c -e "$KW_WEBHOOK_IMAGE" -e "$KW_LAUNCHER_IMAGE") == 2 ]] || fail "deploy/ names its images differently now"
+[[ $(deploy | grep -c -e "$KW_WEBHOOK_IMAGE" -e "$KW_LAUNCHER_IMAGE" -e "--launcher-image-check=false") == 3 ]] ||
+  fail "deploy/ names its images or the launcher check differently now"
 apply_deploy() { deploy | k apply -f - >&2; }
 kind_stage kubectl-apply apply_deploy
 check_installed "kubectl apply -f deploy/"
