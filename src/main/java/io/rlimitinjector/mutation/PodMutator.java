@@ -27,7 +27,7 @@ public final class PodMutator {
     public static final int MAX_CONTAINERS = 100;
 
     /** Said of a pod left alone because its nodes could not pull the launcher; the detail is in the webhook's log. */
-    static final String LAUNCHER_UNAVAILABLE = "the launcher image cannot be pulled now";
+    private static final String LAUNCHER_UNAVAILABLE = "the launcher image cannot be pulled now";
 
     private final InjectionSettings settings;
     private final EntrypointResolver resolver;
