@@ -8,6 +8,8 @@
 #   - static C and python3 growing 1 MiB (or 1 KiB) at a time, limits 64Mi to 4Gi: their own allocation error, never
 #     OOMKilled; 900 MiB in 1 GiB runs to completion;
 #   - a pod with no command, its image in a registry on the node, runs the ENTRYPOINT and CMD the webhook read;
+#   - the launcher image named by a tag that registry lacks: the webhook stays ready, a pod is admitted unchanged
+#     with reason launcher-image-unavailable and runs; once the tag is pushed, pods get the launcher from it again;
 #   - a non-root pod with a read-only root filesystem in a namespace enforcing Pod Security "restricted";
 #   - the python, growing and restricted checks again with the launcher delivered as an image volume
 #     (injection.delivery=imageVolume): no init container, and one webhook call per pod with either delivery;
@@ -291,6 +293,57 @@ logs_have e2e-on from-registry "rlimit-injector: limit"
 logs_have e2e-on from-registry "OK allocated 64 MiB"
 pass "no command: wrapped with the ENTRYPOINT and CMD read from the registry ($wrapped), and ran"
 
+# --- the launcher image unpullable, then pushed ------------------------------------------------------------------
+# The launcher named by a tag the node's registry does not have yet; the webhook checks it every 5 s.
+late_launcher=$registry/e2e/launcher:late
+launcher_unpullable() {
+  kw_helm_install rlimit-injector "$ns" --set launcherImage.repository="${late_launcher%:*}" \
+    --set launcherImage.tag=late --set launcherImage.check.enabled=true --set launcherImage.check.periodSeconds=5
+  # The registry speaks plain HTTP (registry_up); said again so this does not rest on helm keeping a kubectl edit.
+  k -n "$ns" set env deployment/rlimit-injector "RLIMIT_INJECTOR_INSECURE_REGISTRIES=http://$registry" >/dev/null
+  wait_old_replicas_gone
+}
+# The check's gauge on every serving replica, as "name value" lines.
+launcher_pullable() {
+  local p
+  for p in $(serving_replicas); do
+    echo "$p $(k get --raw "/api/v1/namespaces/$ns/pods/https:$p:8443/proxy/metrics" |
+      awk '/^rlimit_injector_launcher_image_pullable/ {print $2}')"
+  done
+}
+kind_stage launcher-unpullable launcher_unpullable
+[[ -z $(launcher_pullable | awk '$2 != 0') ]] || fail "a replica says it can pull $late_launcher: $(launcher_pullable)"
+logs=$(k -n "$ns" logs deploy/rlimit-injector)
+[[ $logs == *"launcher image $late_launcher cannot be pulled: "*"not found on $registry"* ]] ||
+  fail "the webhook's log does not say why $late_launcher cannot be pulled: $(grep -i launcher <<<"$logs")"
+pass "launcher $late_launcher missing from the registry: every replica Ready, reports it unpullable, logs why"
+warned=$(kw_pod e2e-on launcher-missing "$KW_C_IMAGE" 64Mi "command: [/alloc, \"0\"]" 2>&1)
+[[ $warned == *"pod not changed (launcher-image-unavailable)"* ]] || fail "no launcher-image-unavailable warning: $warned"
+result=$(kw_ended e2e-on launcher-missing)
+[[ $result == "Succeeded 0 Completed" ]] || fail "e2e-on/launcher-missing: want 'Succeeded 0 Completed', got '$result'"
+status=$(k -n e2e-on get pod launcher-missing -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}')
+[[ $status == *'"reason":"launcher-image-unavailable"'* ]] || fail "launcher-missing: status without the reason: $status"
+[[ -z $(k -n e2e-on get pod launcher-missing -o jsonpath='{.spec.initContainers}') ]] ||
+  fail "launcher-missing got an init container"
+pass "an opted-in pod while the launcher cannot be pulled: admitted unchanged with the warning and reason, and ran"
+
+t=$SECONDS
+skopeo copy -q --all --dest-tls-verify=false oci-archive:target/launcher/image.tar "docker://$late_launcher" >&2
+for i in $(seq 60); do
+  [[ -z $(launcher_pullable | awk '$2 != 1') ]] && break
+  sleep 1
+done
+[[ -z $(launcher_pullable | awk '$2 != 1') ]] || fail "replicas still cannot pull $late_launcher: $(launcher_pullable)"
+measure "launcher pushed to seen by every replica: $((SECONDS - t))s"
+kw_pod e2e-on launcher-pushed "$KW_C_IMAGE" 64Mi "command: [/alloc, \"0\"]"
+result=$(kw_ended e2e-on launcher-pushed)
+check_delivery e2e-on launcher-pushed initContainer
+[[ $(k -n e2e-on get pod launcher-pushed -o jsonpath='{.spec.initContainers[0].image}') == "$late_launcher" ]] ||
+  fail "launcher-pushed: the init container is not $late_launcher"
+[[ $result == "Succeeded 0 Completed" ]] || fail "e2e-on/launcher-pushed: want 'Succeeded 0 Completed', got '$result'"
+logs_have e2e-on launcher-pushed "rlimit-injector: limit"
+pass "launcher pushed: pods get it again, pulled from the registry, without a restart of the webhook"
+
 # --- the same with the launcher as an image volume --------------------------------------------------------------
 kind_stage helm-upgrade-image-volume kw_helm_install rlimit-injector "$ns" --set injection.delivery=imageVolume
 wait_old_replicas_gone
@@ -366,13 +419,16 @@ check_uninstalled "helm uninstall"
 k -n "$ns" delete secret rlimit-injector-tls >/dev/null
 k delete namespace "$ns" e2e-on --wait=true >/dev/null
 
-# deploy/ with the image references of this run, the only edit a user pulling from their own registry makes.
+# deploy/ with the image references of this run, the only edit a user pulling from their own registry makes; and,
+# as for nodes with the launcher preloaded (kind load), its check off.
 deploy() {
   sed -e "s#image: ghcr.io/rlimit-injector/rlimit-injector:.*#image: $KW_WEBHOOK_IMAGE#" \
     -e "s#--launcher-image=ghcr.io/rlimit-injector/launcher:.*#--launcher-image=$KW_LAUNCHER_IMAGE#" \
+    -e "s#--launcher-image-check=true#--launcher-image-check=false#" \
     deploy/rlimit-injector.yaml
 }
-[[ $(deploy | grep -c -e "$KW_WEBHOOK_IMAGE" -e "$KW_LAUNCHER_IMAGE") == 2 ]] || fail "deploy/ names its images differently now"
+[[ $(deploy | grep -c -e "$KW_WEBHOOK_IMAGE" -e "$KW_LAUNCHER_IMAGE" -e "--launcher-image-check=false") == 3 ]] ||
+  fail "deploy/ names its images or the launcher check differently now"
 apply_deploy() { deploy | k apply -f - >&2; }
 kind_stage kubectl-apply apply_deploy
 check_installed "kubectl apply -f deploy/"

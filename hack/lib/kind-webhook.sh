@@ -29,14 +29,16 @@ kw_images() {
 }
 
 # kw_helm_install RELEASE NAMESPACE [HELM-ARGS...]: helm install (or upgrade) with the chart's default values but the
-# image references, and any more helm arguments.
+# image references, and any more helm arguments. The launcher image is not checked: it comes by kind load, as to
+# nodes with the image preloaded, and its reference names Docker Hub, which the webhook must not be sent to.
 kw_helm_install() {
   local release=$1 namespace=$2
   shift 2
   kind_helm upgrade --install "$release" charts/rlimit-injector --namespace "$namespace" --create-namespace \
     --wait --timeout 5m \
     --set image.repository="${KW_WEBHOOK_IMAGE%:*}" --set image.tag="$KW_TAG" \
-    --set launcherImage.repository="${KW_LAUNCHER_IMAGE%:*}" --set launcherImage.tag="$KW_TAG" "$@" >&2
+    --set launcherImage.repository="${KW_LAUNCHER_IMAGE%:*}" --set launcherImage.tag="$KW_TAG" \
+    --set launcherImage.check.enabled=false "$@" >&2
 }
 
 # A namespace opted in, with more labels if given.

@@ -45,6 +45,20 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- include "rlimit-injector.imageRef" (dict "image" .Values.launcherImage "appVersion" .Chart.AppVersion) -}}
 {{- end -}}
 
+{{/* The launcher pull secrets' names, comma-separated. */}}
+{{- define "rlimit-injector.launcherPullSecrets" -}}
+{{- $names := list -}}
+{{- range .Values.launcherImage.pullSecrets -}}
+{{- $names = append $names .name -}}
+{{- end -}}
+{{- join "," $names -}}
+{{- end -}}
+
+{{/* Whether the launcher image check reads the launcher pull secrets from the webhook's namespace. */}}
+{{- define "rlimit-injector.readsLauncherPullSecrets" -}}
+{{- if and .Values.launcherImage.check.enabled .Values.launcherImage.pullSecrets (ne .Values.launcherImage.pullPolicy "Never") -}}true{{- end -}}
+{{- end -}}
+
 {{- define "rlimit-injector.selfSecretName" -}}
 {{- default (printf "%s-tls" (include "rlimit-injector.fullname" .)) .Values.certificates.self.secretName -}}
 {{- end -}}

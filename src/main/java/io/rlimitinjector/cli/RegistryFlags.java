@@ -50,19 +50,7 @@ final class RegistryFlags {
         if (options.has("no-registry")) {
             return EntrypointResolver.NONE;
         }
-        RegistrySettings defaults = RegistrySettings.defaults();
-        String caFile = options.get("registry-ca-file", null);
-        if (caFile != null && !Files.isReadable(Path.of(caFile))) {
-            throw new Options.UsageException("--registry-ca-file " + caFile + " cannot be read");
-        }
-        RegistrySettings settings = new RegistrySettings(
-                Duration.ofMillis(positive(options, "registry-timeout-ms", (int) defaults.budget().toMillis())),
-                mirrors(options.get("registry-mirrors", "")),
-                list(options.get("insecure-registries", "")),
-                list(options.get("private-registries", "")),
-                caFile == null ? null : Path.of(caFile),
-                Duration.ofSeconds(positive(options, "registry-cache-ttl-seconds", (int) defaults.cacheTtl().toSeconds())),
-                positive(options, "registry-cache-size", defaults.cacheSize()));
+        RegistrySettings settings = settings(options);
         PullCredentials credentials = PullCredentials.NONE;
         if (options.has("read-pull-secrets")) {
             KubernetesClient client = kubernetes.get();
@@ -70,6 +58,23 @@ final class RegistryFlags {
                     options.get("default-pull-secret", null));
         }
         return new RegistryResolver(settings, credentials, observer);
+    }
+
+    /** How registries are reached, also for the launcher image check: mirrors, insecure hosts, CAs, the budget. */
+    static RegistrySettings settings(Options options) {
+        RegistrySettings defaults = RegistrySettings.defaults();
+        String caFile = options.get("registry-ca-file", null);
+        if (caFile != null && !Files.isReadable(Path.of(caFile))) {
+            throw new Options.UsageException("--registry-ca-file " + caFile + " cannot be read");
+        }
+        return new RegistrySettings(
+                Duration.ofMillis(positive(options, "registry-timeout-ms", (int) defaults.budget().toMillis())),
+                mirrors(options.get("registry-mirrors", "")),
+                list(options.get("insecure-registries", "")),
+                list(options.get("private-registries", "")),
+                caFile == null ? null : Path.of(caFile),
+                Duration.ofSeconds(positive(options, "registry-cache-ttl-seconds", (int) defaults.cacheTtl().toSeconds())),
+                positive(options, "registry-cache-size", defaults.cacheSize()));
     }
 
     private static int positive(Options options, String name, int fallback) {

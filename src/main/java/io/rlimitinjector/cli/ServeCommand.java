@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
 
 /** {@code serve}: the admission webhook, until SIGTERM. */
 final class ServeCommand {
@@ -33,7 +34,7 @@ final class ServeCommand {
               --shutdown-delay-seconds N    on SIGTERM, keep answering, not ready, with Connection: close, for N
                                             seconds before stopping, so callers move to other replicas (default 5)
             """ + ClientAuthFlags.USAGE + CertificateFlags.USAGE + EventFlags.USAGE + SettingsFlags.USAGE
-            + RegistryFlags.USAGE;
+            + RegistryFlags.USAGE + LauncherCheckFlags.USAGE;
 
     private ServeCommand() {
     }
@@ -56,8 +57,9 @@ final class ServeCommand {
         ReloadingTlsContext tls = ReloadingTlsContext.watch(settings.certificateFile(), settings.keyFile(), clients,
                 settings.certificatePollInterval());
         WebhookMetrics metrics = new WebhookMetrics(tls::notAfter);
+        BooleanSupplier launcherPullable = LauncherCheckFlags.start(options, injection, metrics, kubernetes);
         AdmissionReviewHandler handler = new AdmissionReviewHandler(
-                new PodMutator(injection, RegistryFlags.resolver(options, metrics, kubernetes)));
+                new PodMutator(injection, RegistryFlags.resolver(options, metrics, kubernetes), launcherPullable));
         Optional<AdmissionEvents> events = EventFlags.start(options, metrics, kubernetes);
         AdmissionServer server = AdmissionServer.start(settings, handler, tls, metrics, warmUp,
                 admission -> events.ifPresent(recorder -> recorder.record(admission)));
@@ -83,6 +85,7 @@ final class ServeCommand {
         flags.addAll(CertificateFlags.NAMES);
         flags.addAll(RegistryFlags.NAMES);
         flags.addAll(ClientAuthFlags.NAMES);
+        flags.addAll(LauncherCheckFlags.NAMES);
         flags.addAll(Set.of("host", "port", "metrics-port", "tls-cert", "tls-key", "cert-poll-seconds",
                 "shutdown-delay-seconds"));
         return Set.copyOf(flags);

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -77,6 +78,16 @@ public final class WebhookMetrics implements LookupObserver, EventObserver {
         Thread thread = new Thread(jvmMetrics, "jvm-metrics");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** The launcher image check's answer, for a webhook that checks it. */
+    public void watchLauncherImage(BooleanSupplier pullable) {
+        GaugeWithCallback.builder()
+                .name("rlimit_injector_launcher_image_pullable")
+                .help("1 when the last check could pull the launcher image, 0 while pods are admitted unchanged "
+                        + "(launcher-image-unavailable)")
+                .callback(callback -> callback.call(pullable.getAsBoolean() ? 1 : 0))
+                .register(registry);
     }
 
     public void record(Admission admission, long durationNanos) {

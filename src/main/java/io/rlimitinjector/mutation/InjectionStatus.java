@@ -11,10 +11,11 @@ import tools.jackson.core.JacksonException;
  * already seen, so a second admission keeps earlier decisions instead of wrapping twice.
  *
  * @param skipped set when the whole pod was left alone, with the reason
+ * @param reason the {@link SkipReason} code of {@code skipped}, where the pod was left alone for one
  * @param delivery how the launcher got into the pod ({@link Delivery}), when a container was wrapped
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record InjectionStatus(String skipped, String delivery, List<ContainerDecision> containers) {
+public record InjectionStatus(String skipped, String reason, String delivery, List<ContainerDecision> containers) {
 
     public InjectionStatus {
         containers = containers == null ? List.of() : List.copyOf(containers);

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
 import io.fabric8.kubernetes.api.model.ImageVolumeSource;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -36,6 +37,7 @@ final class LauncherInstall {
             volumes.add(delivery == Delivery.IMAGE_VOLUME ? imageVolume(settings) : emptyDir());
         }
         spec.setVolumes(volumes);
+        addPullSecrets(spec, settings.launcherPullSecrets());
         if (delivery == Delivery.IMAGE_VOLUME) {
             return;
         }
@@ -51,6 +53,23 @@ final class LauncherInstall {
         initContainers.remove(install);
         initContainers.add(0, install);
         spec.setInitContainers(initContainers);
+    }
+
+    /**
+     * The kubelet pulls every image of a pod, the launcher's too, with the pod's pull secrets, so the launcher's are
+     * added to them; a name the pod already lists is not added twice.
+     */
+    private static void addPullSecrets(PodSpec spec, List<String> names) {
+        List<LocalObjectReference> secrets = spec.getImagePullSecrets() == null
+                ? new ArrayList<>() : new ArrayList<>(spec.getImagePullSecrets());
+        List<String> missing = names.stream()
+                .filter(name -> secrets.stream().noneMatch(secret -> name.equals(secret.getName())))
+                .toList();
+        if (missing.isEmpty()) {
+            return;
+        }
+        missing.forEach(name -> secrets.add(new LocalObjectReference(name)));
+        spec.setImagePullSecrets(secrets);
     }
 
     static boolean isInstallContainer(Container container) {

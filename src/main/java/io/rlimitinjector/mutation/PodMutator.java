@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -25,12 +26,25 @@ public final class PodMutator {
     /** Real pods have a handful; past this, diffing the pod costs more memory than a webhook should risk. */
     public static final int MAX_CONTAINERS = 100;
 
+    /** Said of a pod left alone because its nodes could not pull the launcher; the detail is in the webhook's log. */
+    private static final String LAUNCHER_UNAVAILABLE = "the launcher image cannot be pulled now";
+
     private final InjectionSettings settings;
     private final EntrypointResolver resolver;
+    private final BooleanSupplier launcherPullable;
 
     public PodMutator(InjectionSettings settings, EntrypointResolver resolver) {
+        this(settings, resolver, () -> true);
+    }
+
+    /**
+     * @param launcherPullable whether the nodes can pull the launcher image now; while they cannot, pods are left
+     *     alone, since a pod given the launcher would not start
+     */
+    public PodMutator(InjectionSettings settings, EntrypointResolver resolver, BooleanSupplier launcherPullable) {
         this.settings = settings;
         this.resolver = resolver;
+        this.launcherPullable = launcherPullable;
     }
 
     public EntrypointResolver resolver() {
@@ -58,9 +72,16 @@ public final class PodMutator {
         }
         Optional<String> unsupported = unsupportedShape(pod.getSpec()).or(() -> unsupportedPlatform(pod.getSpec()));
         if (unsupported.isPresent()) {
-            writeStatus(pod, new InjectionStatus(unsupported.get(), null, List.of()));
+            writeStatus(pod, new InjectionStatus(unsupported.get(), null, null, List.of()));
             return new MutationResult(pod, List.of(), List.of("pod not changed: " + unsupported.get()),
                     unsupported.get());
+        }
+        // A pod that already has the launcher (a reinvocation) keeps it: leaving it alone would not take it out.
+        if (Delivery.of(pod.getSpec()).isEmpty() && !launcherPullable.getAsBoolean()) {
+            String code = SkipReason.LAUNCHER_IMAGE_UNAVAILABLE.code();
+            writeStatus(pod, new InjectionStatus(LAUNCHER_UNAVAILABLE, code, null, List.of()));
+            return new MutationResult(pod, List.of(), List.of("pod not changed (" + code + "): " + LAUNCHER_UNAVAILABLE
+                    + ", so its containers run without the memory rlimit"), LAUNCHER_UNAVAILABLE);
         }
 
         PodSettings podSettings = PodSettings.read(annotations, settings);
@@ -88,7 +109,7 @@ public final class PodMutator {
         if (anyWrapped) {
             LauncherInstall.addTo(pod.getSpec(), settings, delivery, install.requirements());
         }
-        writeStatus(pod, new InjectionStatus(null, anyWrapped ? delivery.value() : null, decisions));
+        writeStatus(pod, new InjectionStatus(null, null, anyWrapped ? delivery.value() : null, decisions));
         return new MutationResult(pod, decisions, warnings, null);
     }
 

@@ -2,7 +2,10 @@ package io.rlimitinjector.mutation;
 
 import java.util.Locale;
 
-/** Why a container was left alone, as a stable code for metrics and tools; the status also carries the detail. */
+/**
+ * Why a container (or, for {@link #LAUNCHER_IMAGE_UNAVAILABLE}, a whole pod) was left alone, as a stable code for
+ * metrics and tools; the status also carries the detail.
+ */
 public enum SkipReason {
     EXCLUDED,
     MODE_OFF,
@@ -12,7 +15,8 @@ public enum SkipReason {
     ENTRYPOINT_UNKNOWN,
     /** A container another webhook added later, whose image cannot be read: the pod's command annotation is not its. */
     COMMAND_ANNOTATION_IGNORED,
-    POD_TOO_SMALL_FOR_INSTALL;
+    POD_TOO_SMALL_FOR_INSTALL,
+    LAUNCHER_IMAGE_UNAVAILABLE;
 
     /** {@code no-memory-limit} and the like. */
     public String code() {

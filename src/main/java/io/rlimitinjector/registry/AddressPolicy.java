@@ -56,6 +56,11 @@ final class AddressPolicy {
         this.resolver = resolver;
     }
 
+    /** The policy the settings' listed and insecure hosts make, resolving names through the JVM. */
+    static AddressPolicy of(RegistrySettings settings) {
+        return new AddressPolicy(settings.listedHosts(), settings.insecureHosts(), InetAddress::getAllByName);
+    }
+
     /**
      * Throws unless a request to {@code uri} is allowed.
      *

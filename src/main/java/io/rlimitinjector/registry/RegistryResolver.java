@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -43,8 +42,7 @@ public final class RegistryResolver implements EntrypointResolver {
         this.observer = observer;
         this.settings = settings;
         this.pullCredentials = pullCredentials;
-        this.client = new RegistryClient(settings,
-                new AddressPolicy(settings.listedHosts(), settings.insecureHosts(), InetAddress::getAllByName));
+        this.client = new RegistryClient(settings, AddressPolicy.of(settings));
         this.cache = new LookupCache(settings.cacheSize(), settings.cacheTtl(), RegistrySettings.FAILURE_TTL,
                 System::nanoTime, observer);
     }

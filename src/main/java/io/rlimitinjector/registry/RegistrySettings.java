@@ -48,6 +48,13 @@ public record RegistrySettings(Duration budget, Map<String, String> mirrors, Set
                 1000);
     }
 
+    /** The same, with {@code host} reached over verified TLS whatever its address: for a registry the operator names. */
+    public RegistrySettings listing(String host) {
+        Set<String> hosts = new HashSet<>(privateHosts);
+        hosts.add(host);
+        return new RegistrySettings(budget, mirrors, insecureHosts, hosts, caBundle, cacheTtl, cacheSize);
+    }
+
     /** Hosts the operator named, which may have any address: mirrors and private registries (insecure ones apart). */
     Set<String> listedHosts() {
         Set<String> listed = new HashSet<>(privateHosts);

@@ -46,7 +46,7 @@ class ApiServerAdmissionTest {
     static Path certificates;
     static KubeApiServer api;
     static KubernetesClient client;
-    /** One webhook per delivery, each for its own opted-in namespace. */
+    /** One webhook per delivery and settings, each for its own opted-in namespace. */
     static final Map<Golden, Installed> installed = new HashMap<>();
     static TestWebhook webhook;
     static String enabled;
@@ -75,7 +75,7 @@ class ApiServerAdmissionTest {
     static void start() throws Exception {
         api = KubeApiServer.shared();
         client = api.client();
-        for (Golden golden : List.of(Golden.INIT_CONTAINER, Golden.IMAGE_VOLUME)) {
+        for (Golden golden : Golden.ALL) {
             installed.put(golden, Installed.start(golden));
         }
         Installed initContainer = installed.get(Golden.INIT_CONTAINER);
@@ -117,6 +117,8 @@ class ApiServerAdmissionTest {
         assertThat(ApiServerPods.volumeNames(stored)).as("volumes").isEqualTo(ApiServerPods.volumeNames(expected));
         assertThat(ApiServerPods.launcherVolume(stored)).as("launcher volume")
                 .isEqualTo(ApiServerPods.launcherVolume(expected));
+        assertThat(stored.path("spec").path("imagePullSecrets")).as("imagePullSecrets")
+                .isEqualTo(expected.path("spec").path("imagePullSecrets"));
     }
 
     @Test

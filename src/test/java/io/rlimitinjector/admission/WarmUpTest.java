@@ -12,6 +12,7 @@ import io.rlimitinjector.testing.ProcessStats;
 import io.rlimitinjector.testing.TestWebhook;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,7 +25,7 @@ class WarmUpTest {
     void goesThroughWhateverTheDefaultMode(Mode defaultMode) {
         InjectionSettings defaults = InjectionSettings.defaults();
         InjectionSettings settings = new InjectionSettings(defaults.launcherImage(), defaults.launcherPullPolicy(),
-                defaults.delivery(), defaultMode, 1.0);
+                defaults.delivery(), defaultMode, 1.0, List.of());
         WarmUp warmUp = WarmUp.start(new AdmissionReviewHandler(new PodMutator(settings, EntrypointResolver.NONE)));
         assertThatCode(warmUp::await).doesNotThrowAnyException();
     }

@@ -7,6 +7,7 @@ import io.rlimitinjector.json.Json;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,6 +115,25 @@ class InjectCommandTest {
         assertThat(spec.has("initContainers")).isFalse();
         assertThat(spec.at("/volumes/0")).isEqualTo(Json.YAML.readTree(
                 "{name: rlimit-injector, image: {reference: mirror.local/launcher:1, pullPolicy: Never}}"));
+    }
+
+    /**
+     * The pods get the launcher's pull secrets; and inject, offline, never checks the launcher image: one on a closed
+     * loopback port is still injected.
+     */
+    @Test
+    void launcherPullSecretsAreAddedAndTheLauncherImageIsNotChecked() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        Result result = run(WORKLOADS, "-f", "-", "--launcher-image", "127.0.0.1:" + closedPort + "/launcher:1",
+                "--launcher-pull-secrets", "launcher-pull, other-pull");
+        assertThat(result.code).isZero();
+        JsonNode spec = readAll(result.out).get(1).at("/spec/template/spec");
+        assertThat(launcher(spec)).isTrue();
+        assertThat(spec.at("/imagePullSecrets")).isEqualTo(Json.YAML.readTree("[{name: launcher-pull}, {name: other-pull}]"));
+        assertThat(run(WORKLOADS, "-f", "-", "--launcher-pull-secrets", "Launcher_Pull").code).isEqualTo(2);
     }
 
     @Test

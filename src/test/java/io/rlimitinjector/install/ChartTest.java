@@ -52,6 +52,7 @@ class ChartTest {
                         "networkPolicy.metrics.from[0].namespaceSelector.matchLabels.team", "monitoring"),
                 Map.of("injection.delivery", "imageVolume", "launcherImage.pullPolicy", "Always"),
                 with(with(CLIENT_AUTH, "events.enabled", true), "certificates.mode", "cert-manager"),
+                Map.of("launcherImage.pullSecrets[0].name", "launcher-pull", "launcherImage.check.periodSeconds", 60),
                 Map.of("certificates.mode", "cert-manager", "webhook.failurePolicy", "Fail",
                         "metrics.serviceMonitor.enabled", true,
                         "podDisruptionBudget.enabled", false, "priorityClassName", "system-cluster-critical"));
@@ -220,6 +221,39 @@ class ChartTest {
                 .satisfies(account -> assertThat(account.getAutomountServiceAccountToken()).isTrue());
         assertThat(of(Charts.render(Map.of("certificates.mode", "cert-manager")), ServiceAccount.class))
                 .singleElement().satisfies(account -> assertThat(account.getAutomountServiceAccountToken()).isFalse());
+    }
+
+    @Test
+    void theLauncherImageIsCheckedByDefaultWithoutAnyRbac() {
+        List<HasMetadata> objects = Charts.render(Map.of());
+        assertThat(container(objects).getArgs()).contains("--launcher-image-check=true",
+                "--launcher-image-check-seconds=300").noneMatch(arg -> arg.startsWith("--launcher-pull-secrets"));
+        assertThat(of(objects, Role.class)).noneMatch(role -> role.getMetadata().getName().endsWith("-launcher-pull"));
+        assertThat(container(Charts.render(Map.of("launcherImage.check.enabled", false))).getArgs())
+                .contains("--launcher-image-check=false");
+    }
+
+    /** The check reads the launcher pull secrets by name in the webhook's namespace, and nothing else. */
+    @Test
+    void launcherPullSecretsReachThePodsAndTheCheckReadsOnlyThem() {
+        Map<String, Object> values = Map.of("certificates.mode", "cert-manager",
+                "launcherImage.pullSecrets[0].name", "launcher-pull", "launcherImage.pullSecrets[1].name", "mirror-pull");
+        List<HasMetadata> objects = Charts.render(values);
+        assertThat(container(objects).getArgs()).contains("--launcher-pull-secrets=launcher-pull,mirror-pull");
+        assertThat(of(objects, Role.class)).singleElement().satisfies(role -> {
+            assertThat(role.getMetadata().getNamespace()).isEqualTo(Charts.NAMESPACE);
+            assertThat(role.getRules()).containsExactly(
+                    rule("", List.of("secrets"), List.of("launcher-pull", "mirror-pull"), "get"));
+        });
+        assertThat(of(objects, ServiceAccount.class)).singleElement()
+                .satisfies(account -> assertThat(account.getAutomountServiceAccountToken()).isTrue());
+        // Not checked, nothing read: the pods still get the secrets.
+        List<HasMetadata> unchecked = Charts.render(Map.of("certificates.mode", "cert-manager",
+                "launcherImage.pullSecrets[0].name", "launcher-pull", "launcherImage.check.enabled", false));
+        assertThat(container(unchecked).getArgs()).contains("--launcher-pull-secrets=launcher-pull");
+        assertThat(of(unchecked, Role.class)).isEmpty();
+        assertThat(of(unchecked, ServiceAccount.class)).singleElement()
+                .satisfies(account -> assertThat(account.getAutomountServiceAccountToken()).isFalse());
     }
 
     @Test
