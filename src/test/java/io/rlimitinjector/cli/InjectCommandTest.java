@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rlimitinjector.json.Json;
+import io.rlimitinjector.testing.LocalRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,11 +123,7 @@ class InjectCommandTest {
      */
     @Test
     void launcherPullSecretsAreAddedAndTheLauncherImageIsNotChecked() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        Result result = run(WORKLOADS, "-f", "-", "--launcher-image", "127.0.0.1:" + closedPort + "/launcher:1",
+        Result result = run(WORKLOADS, "-f", "-", "--launcher-image", LocalRegistry.downHost() + "/launcher:1",
                 "--launcher-pull-secrets", "launcher-pull, other-pull");
         assertThat(result.code).isZero();
         JsonNode spec = readAll(result.out).get(1).at("/spec/template/spec");

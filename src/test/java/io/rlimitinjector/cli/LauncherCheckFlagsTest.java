@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.rlimitinjector.metrics.WebhookMetrics;
 import io.rlimitinjector.mutation.InjectionSettings;
-import java.net.ServerSocket;
+import io.rlimitinjector.testing.LocalRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -25,7 +25,7 @@ class LauncherCheckFlagsTest {
 
     @Test
     void anImageThatCannotBePulledIsReportedAndCounted() throws Exception {
-        String launcher = closedLoopbackRegistry() + "/launcher:1";
+        String launcher = LocalRegistry.downHost() + "/launcher:1";
         WebhookMetrics metrics = new WebhookMetrics(Instant::now);
 
         BooleanSupplier pullable = start(metrics, launcher, "IfNotPresent", "--insecure-registries",
@@ -38,7 +38,7 @@ class LauncherCheckFlagsTest {
 
     @Test
     void notCheckedWhenTurnedOffOrNeverPulled() throws Exception {
-        String launcher = closedLoopbackRegistry() + "/launcher:1";
+        String launcher = LocalRegistry.downHost() + "/launcher:1";
         WebhookMetrics metrics = new WebhookMetrics(Instant::now);
 
         assertThat(start(metrics, launcher, "IfNotPresent", "--launcher-image-check=false").getAsBoolean()).isTrue();
@@ -63,11 +63,5 @@ class LauncherCheckFlagsTest {
         InjectionSettings injection = new InjectionSettings(launcher, pullPolicy, defaults.delivery(),
                 defaults.defaultMode(), defaults.defaultRatio(), List.of());
         return LauncherCheckFlags.start(options, injection, metrics, NO_API_SERVER);
-    }
-
-    private static String closedLoopbackRegistry() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return "127.0.0.1:" + socket.getLocalPort();
-        }
     }
 }

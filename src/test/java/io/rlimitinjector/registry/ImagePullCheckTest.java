@@ -8,7 +8,6 @@ import static io.rlimitinjector.testing.TestImagesOci.pushIndex;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rlimitinjector.testing.LocalRegistry;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -40,13 +39,9 @@ class ImagePullCheckTest {
 
     @Test
     void aRegistryThatIsDownDoesNotResolve() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        String host = "127.0.0.1:" + closedPort;
-        ImagePullCheck check = new ImagePullCheck(RegistryFixtures.settings(Duration.ofSeconds(3), Set.of(host), Set.of(), null),
-                null, null, List.of());
+        String host = LocalRegistry.downHost();
+        ImagePullCheck check = new ImagePullCheck(
+                RegistryFixtures.settings(Duration.ofSeconds(3), Set.of(host), Set.of(), null), null, null, List.of());
 
         assertThat(check.problem(host + "/launcher:1")).hasValueSatisfying(problem -> assertThat(problem)
                 .contains("cannot connect to " + host));

@@ -48,11 +48,7 @@ class RegistryFaultsTest {
 
     @Test
     void registryThatIsDownIsSkippedWithAWarning() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        String host = "127.0.0.1:" + closedPort;
+        String host = LocalRegistry.downHost();
 
         long start = System.nanoTime();
         Lookup lookup = resolver(host).resolve(host + "/app:1", pod("x", null, null, null), "ns");

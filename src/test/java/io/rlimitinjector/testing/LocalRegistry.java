@@ -250,6 +250,11 @@ public final class LocalRegistry {
         }
     }
 
+    /** {@code 127.0.0.1:PORT} with nothing listening on the port: a registry that is down. */
+    public static String downHost() throws IOException {
+        return "127.0.0.1:" + freePort();
+    }
+
     /** Lines of the access log, for a failing test's message. */
     public List<String> log() throws IOException {
         return Files.readAllLines(accessLog, StandardCharsets.UTF_8);
