@@ -69,8 +69,9 @@ cp_sign webhook "/CN=127.0.0.1" "$(printf '%s\n' "subjectAltName=IP:127.0.0.1" "
   >"$CP_DIR/webhook-cert.log" 2>&1
 cp_free_port webhook_port
 cp_free_port metrics_port
+# No launcher image check: this API server has no nodes to pull it, and its default reference is on the internet.
 java -jar "$jar" serve --host 127.0.0.1 --port "$webhook_port" --metrics-port "$metrics_port" \
-  --tls-cert "$CP_DIR/pki/webhook.crt" --tls-key "$CP_DIR/pki/webhook.key" >"$CP_DIR/webhook.log" 2>&1 &
+  --launcher-image-check=false --tls-cert "$CP_DIR/pki/webhook.crt" --tls-key "$CP_DIR/pki/webhook.key" >"$CP_DIR/webhook.log" 2>&1 &
 cp_pids+=("$!")
 cp_wait_for "webhook /readyz" "$!" curl -fsS "http://127.0.0.1:$metrics_port/readyz"
 
