@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
-	"os"
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -13,26 +10,11 @@ import (
 const vectorsFile = "../test/resources/rlimit-vectors.tsv"
 
 func TestBudgetVectors(t *testing.T) {
-	f, err := os.Open(vectorsFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows := 0
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		c := strings.Split(line, "\t")
-		if len(c) != 5 {
-			t.Fatalf("%q: want 5 tab-separated columns", line)
-		}
+	for _, c := range vectorRows(t, vectorsFile, 5) {
 		lim, err1 := strconv.ParseUint(c[0], 10, 64)
 		ratio, err2 := parseRatio(c[1])
 		if err1 != nil || err2 != nil {
-			t.Fatalf("%q: %v %v", line, err1, err2)
+			t.Fatalf("%q: %v %v", c, err1, err2)
 		}
 		got := []uint64{headroom(lim), rlimitFor(lim, ratio), goSoftLimit(rlimitFor(lim, ratio))}
 		for i, g := range got {
@@ -40,10 +22,6 @@ func TestBudgetVectors(t *testing.T) {
 				t.Errorf("limit %d ratio %s: column %d is %d, file says %s", lim, c[1], i+3, g, c[i+2])
 			}
 		}
-		rows++
-	}
-	if err := sc.Err(); err != nil || rows < 10 {
-		t.Fatalf("read %d rows from %s: %v", rows, vectorsFile, err)
 	}
 }
 

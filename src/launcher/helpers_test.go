@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -84,4 +85,33 @@ func launch(t *testing.T, env []string, args ...string) (string, string, int) {
 		t.Fatalf("running launcher: %v", err)
 	}
 	return stdout.String(), stderr.String(), code
+}
+
+// vectorRows reads a tab-separated file of examples that the webhook's tests read
+// too (src/test/resources), without comments and blank lines, each row with at
+// least min columns.
+func vectorRows(t *testing.T, file string, min int) [][]string {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var rows [][]string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		c := strings.Split(line, "\t")
+		if len(c) < min {
+			t.Fatalf("%s: %q: want %d tab-separated columns", file, line, min)
+		}
+		rows = append(rows, c)
+	}
+	if err := sc.Err(); err != nil || len(rows) < 10 {
+		t.Fatalf("read %d rows from %s: %v", len(rows), file, err)
+	}
+	return rows
 }

@@ -169,6 +169,10 @@ public final class PodMutator {
         } else {
             choice = new ModeChoice(mode.mode(), mode.source());
         }
+        Optional<String> refusal = GoMemLimit.launcherRefusal(list(container.getEnv()), program.imageEnv());
+        if (refusal.isPresent()) {
+            return ContainerDecision.skipped(ref, SkipReason.INVALID_ENV_GOMEMLIMIT, refusal.get());
+        }
         ContainerWrapper.wrap(container, program, choice.mode(), podSettings.ratio(), podSettings.goSoftLimit());
         return wrapped(ref, choice, podSettings, limit, envNames, program.source());
     }
@@ -215,7 +219,7 @@ public final class PodMutator {
         if (choice.runtime() != Runtime.GO && choice.mode() != Mode.AUTO) {
             return null;
         }
-        if (envNames.contains("GOMEMLIMIT")) {
+        if (envNames.contains(GoMemLimit.NAME)) {
             return "kept: the container sets GOMEMLIMIT";
         }
         if (!podSettings.goSoftLimit()) {

@@ -16,6 +16,8 @@ public enum SkipReason {
     /** A container another webhook added later, whose image cannot be read: the pod's command annotation is not its. */
     COMMAND_ANNOTATION_IGNORED,
     POD_TOO_SMALL_FOR_INSTALL,
+    /** The container's {@code GOMEMLIMIT} is a value Go's runtime refuses, so the launcher, a Go program, would die. */
+    INVALID_ENV_GOMEMLIMIT,
     LAUNCHER_IMAGE_UNAVAILABLE;
 
     /** {@code no-memory-limit} and the like. */

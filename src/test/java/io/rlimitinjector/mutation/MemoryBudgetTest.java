@@ -2,9 +2,8 @@ package io.rlimitinjector.mutation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rlimitinjector.testing.Vectors;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -12,8 +11,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The status shows what the launcher sets: both sides are checked against the same examples. */
 class MemoryBudgetTest {
     static Stream<String> vectors() throws IOException {
-        return Files.readAllLines(Path.of("src/test/resources/rlimit-vectors.tsv")).stream()
-                .filter(line -> !line.isBlank() && !line.startsWith("#"));
+        return Vectors.rows("rlimit-vectors.tsv");
     }
 
     @ParameterizedTest(name = "{0}")

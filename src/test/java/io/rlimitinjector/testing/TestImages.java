@@ -17,6 +17,9 @@ public final class TestImages {
         case "registry.test/both:1" ->
                 EntrypointResolver.Lookup.found(new ImageConfig(List.of("/docker-entrypoint.sh"),
                         List.of("node", "server.js"), Map.of("NODE_VERSION", "20.11.0"), List.of()));
+        case "registry.test/go-settings:1" ->
+                EntrypointResolver.Lookup.found(new ImageConfig(List.of(), List.of("python3", "app.py"),
+                        Map.of("PYTHON_VERSION", "3.12.1", "GOMEMLIMIT", "1G"), List.of()));
         case "registry.test/empty:1" ->
                 EntrypointResolver.Lookup.found(new ImageConfig(List.of(), List.of(), Map.of(), List.of()));
         default -> EntrypointResolver.Lookup.failed("image not in the test registry");
