@@ -154,7 +154,8 @@ public final class PodMutator {
         }
         Optional<EnvVar> envMode = list(container.getEnv()).stream()
                 .filter(variable -> Contract.ENV_MODE.equals(variable.getName()))
-                .findFirst();
+                // The kubelet keeps the last of a name given twice, so the launcher reads that one.
+                .reduce((earlier, later) -> later);
         Set<String> envNames = envNames(container, program.imageEnv());
         ModeChoice choice;
         if (envMode.isPresent()) {
