@@ -131,11 +131,13 @@ check_delivery() {
   esac
 }
 
+# One replica's /metrics, on its plain-HTTP metrics port, through the API server's pod proxy.
+replica_metrics() { k get --raw "/api/v1/namespaces/$ns/pods/http:$1:8080/proxy/metrics"; }
 # The webhook's admissions so far, summed over its serving replicas (each counts its own).
 admissions() {
   local p total=0 n
   for p in $(serving_replicas); do
-    n=$(k get --raw "/api/v1/namespaces/$ns/pods/http:$p:8080/proxy/metrics" |
+    n=$(replica_metrics "$p" |
       awk '/^rlimit_injector_admissions_total/ {s += $2} END {printf "%d", s}')
     total=$((total + n))
   done
@@ -307,7 +309,7 @@ launcher_unpullable() {
 launcher_pullable() {
   local p
   for p in $(serving_replicas); do
-    echo "$p $(k get --raw "/api/v1/namespaces/$ns/pods/https:$p:8443/proxy/metrics" |
+    echo "$p $(replica_metrics "$p" |
       awk '/^rlimit_injector_launcher_image_pullable/ {print $2}')"
   done
 }
