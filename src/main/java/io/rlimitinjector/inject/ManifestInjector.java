@@ -8,8 +8,6 @@ import io.rlimitinjector.mutation.MutationResult;
 import io.rlimitinjector.mutation.PodMutator;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -19,16 +17,15 @@ import tools.jackson.databind.node.ObjectNode;
  * written.
  */
 public final class ManifestInjector {
-    /** Where each workload kind keeps its pod template. */
-    private static final Map<String, Function<JsonNode, JsonNode>> TEMPLATES = Map.of(
-            "Deployment", doc -> doc.path("spec").path("template"),
-            "StatefulSet", doc -> doc.path("spec").path("template"),
-            "DaemonSet", doc -> doc.path("spec").path("template"),
-            "ReplicaSet", doc -> doc.path("spec").path("template"),
-            "ReplicationController", doc -> doc.path("spec").path("template"),
-            "Job", doc -> doc.path("spec").path("template"),
-            "CronJob", doc -> doc.path("spec").path("jobTemplate").path("spec").path("template"),
-            "PodTemplate", doc -> doc.path("template"));
+    /**
+     * Where workloads keep their pod template. Found by shape, not by kind, so kinds this tool never heard of
+     * (OpenShift's DeploymentConfig, Argo's Rollout, Knative's Service) are mutated too: the first of these that
+     * holds a pod spec with containers is the template.
+     */
+    private static final List<String> TEMPLATE_PATHS = List.of(
+            "/spec/template", // Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, ReplicationController, ...
+            "/spec/jobTemplate/spec/template", // CronJob
+            "/template"); // PodTemplate
 
     private final PodMutator mutator;
 
@@ -49,11 +46,11 @@ public final class ManifestInjector {
             document.path("items").forEach(item -> injectInto(item, warnings));
         } else if (kind.equals("Pod")) {
             mutatePod((ObjectNode) document, document, warnings);
-        } else if (TEMPLATES.containsKey(kind)) {
-            JsonNode template = TEMPLATES.get(kind).apply(document);
-            if (template instanceof ObjectNode templateObject) {
-                mutatePod(templateObject, document, warnings);
-            }
+        } else {
+            TEMPLATE_PATHS.stream().map(document::at)
+                    .filter(template -> template instanceof ObjectNode && template.at("/spec/containers").isArray())
+                    .findFirst()
+                    .ifPresent(template -> mutatePod((ObjectNode) template, document, warnings));
         }
     }
 

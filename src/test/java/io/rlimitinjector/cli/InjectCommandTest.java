@@ -84,6 +84,44 @@ class InjectCommandTest {
         assertThat(result.err).contains("Warning: Job once: container \"once\" not wrapped: no memory limit");
     }
 
+    /** Kinds the tool does not know by name are workloads by shape: a pod template with containers. */
+    @Test
+    void anyKindWithAPodTemplateIsMutatedAndOtherKindsPassThrough() throws Exception {
+        String manifests = """
+                apiVersion: apps.openshift.io/v1
+                kind: DeploymentConfig
+                metadata: {name: legacy}
+                spec:
+                  template:
+                    spec:
+                      containers: [{name: app, image: python:3.12, command: [python], resources: {limits: {memory: 1Gi}}}]
+                ---
+                apiVersion: argoproj.io/v1alpha1
+                kind: Rollout
+                metadata: {name: canary}
+                spec:
+                  strategy: {canary: {steps: [{setWeight: 20}]}}
+                  template:
+                    spec:
+                      containers: [{name: app, image: node:20, command: [node], resources: {limits: {memory: 1Gi}}}]
+                ---
+                apiVersion: example.com/v1
+                kind: Widget
+                metadata: {name: not-a-workload}
+                spec:
+                  template: {name: a report template, spec: {containers: none}}
+                """;
+        Result result = run(manifests, "-f", "-");
+
+        assertThat(result.code).isZero();
+        List<JsonNode> documents = readAll(result.out);
+        assertThat(launcher(documents.get(0).at("/spec/template/spec"))).isTrue();
+        assertThat(launcher(documents.get(1).at("/spec/template/spec"))).isTrue();
+        assertThat(documents.get(1).at("/spec/strategy")).isEqualTo(Json.YAML.readTree(manifests.split("---")[1])
+                .at("/spec/strategy"));
+        assertThat(documents.get(2)).isEqualTo(Json.YAML.readTree(manifests.split("---")[2]));
+    }
+
     @Test
     void outputIsStableUnderASecondInject() throws Exception {
         Result once = run(WORKLOADS, "-f", "-");
