@@ -10,6 +10,7 @@ import io.rlimitinjector.json.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -64,8 +65,10 @@ public final class PodMutator {
     public MutationResult mutate(Pod original, String namespace, EntrypointResolver lookups) {
         Pod pod = Json.MAPPER.convertValue(original, Pod.class);
         Map<String, String> annotations = annotationsOf(pod);
-        if ("false".equalsIgnoreCase(annotations.get(Contract.INJECT))) {
-            return new MutationResult(pod, List.of(), List.of(), "opted out by annotation " + Contract.INJECT + "=false");
+        String inject = annotations.get(Contract.INJECT);
+        if (inject != null && Contract.OPT_OUT.contains(inject.trim().toLowerCase(Locale.ROOT))) {
+            return new MutationResult(pod, List.of(), List.of(),
+                    "opted out by annotation " + Contract.INJECT + "=" + inject.trim());
         }
         if (pod.getSpec() == null) {
             return new MutationResult(pod, List.of(), List.of(), "pod has no spec");

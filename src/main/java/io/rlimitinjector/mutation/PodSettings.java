@@ -3,6 +3,7 @@ package io.rlimitinjector.mutation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -14,6 +15,12 @@ record PodSettings(Map<String, String> annotations, Mode mode, String modeSource
 
     static PodSettings read(Map<String, String> annotations, InjectionSettings defaults) {
         List<String> warnings = new ArrayList<>();
+        String inject = annotations.get(Contract.INJECT);
+        // Opt-outs never get here; anything else that is not a yes was most likely meant as a no.
+        if (inject != null && !Contract.OPT_IN.contains(inject.trim().toLowerCase(Locale.ROOT))) {
+            warnings.add("annotation " + Contract.INJECT + "=\"" + inject + "\" is neither an opt-out (false, disabled) "
+                    + "nor true or enabled; the pod is injected");
+        }
         Mode mode = defaults.defaultMode();
         String modeSource = "webhook default";
         String modeText = annotations.get(Contract.MODE);
