@@ -20,6 +20,8 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -293,7 +295,7 @@ class ChartTest {
     }
 
     @Test
-    void alertsOnlyWhenEnabledWithTheirLabelsAndThreshold() {
+    void alertsOnlyWhenEnabledWithTheirLabelsThresholdAndRunbooks() throws IOException {
         assertThat(Charts.template(Map.of())).doesNotContain("PrometheusRule");
         List<HasMetadata> objects = Charts.render(Map.of("metrics.prometheusRule.enabled", true,
                 "metrics.prometheusRule.labels.release", "kube-prometheus-stack",
@@ -317,6 +319,9 @@ class ChartTest {
                             + "docs/metrics.md#" + alert.get("alert").toString().toLowerCase(Locale.ROOT));
         });
         assertThat(alerts.get(2).get("expr").toString()).endsWith("< 3 * 86400");
+        // Each runbook_url anchor is a heading there.
+        String runbooks = Files.readString(Charts.PROJECT.resolve("docs/metrics.md"));
+        assertThat(alerts).allSatisfy(alert -> assertThat(runbooks).contains("\n### " + alert.get("alert") + "\n"));
     }
 
     @Test

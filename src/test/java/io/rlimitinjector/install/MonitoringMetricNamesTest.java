@@ -12,6 +12,7 @@ import io.rlimitinjector.testing.TestWebhook;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +78,11 @@ class MonitoringMetricNamesTest {
             Set<String> served = exposition.lines().filter(line -> !line.startsWith("#") && !line.isBlank())
                     .map(line -> line.split("[{ ]", 2)[0]).collect(Collectors.toCollection(TreeSet::new));
             assertThat(served).as("metrics served by the webhook").containsAll(ours);
+            // docs/metrics.md names each of the webhook's own metrics (a histogram by its base name).
+            String reference = Files.readString(Charts.PROJECT.resolve("docs/metrics.md"));
+            assertThat(served).filteredOn(name -> name.startsWith("rlimit_injector_"))
+                    .extracting(name -> name.replaceAll("_(bucket|count|sum|created)$", ""))
+                    .allSatisfy(name -> assertThat(reference).contains("`" + name + "`"));
         }
     }
 }
