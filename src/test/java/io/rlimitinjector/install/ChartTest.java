@@ -57,8 +57,8 @@ class ChartTest {
                 with(with(CLIENT_AUTH, "events.enabled", true), "certificates.mode", "cert-manager"),
                 Map.of("launcherImage.pullSecrets[0].name", "launcher-pull", "launcherImage.check.periodSeconds", 60),
                 Map.of("metrics.serviceMonitor.enabled", true, "metrics.prometheusRule.enabled", true,
-                        "metrics.prometheusRule.labels.release", "kube-prometheus-stack",
-                        "metrics.grafanaDashboard.enabled", true),
+                        "metrics.prometheusRule.labels.release", "kube-prometheus-stack"),
+                Map.of("metrics.grafanaDashboard.enabled", true),
                 Map.of("certificates.mode", "cert-manager", "webhook.failurePolicy", "Fail",
                         "metrics.serviceMonitor.enabled", true,
                         "podDisruptionBudget.enabled", false, "priorityClassName", "system-cluster-critical"));
