@@ -24,6 +24,20 @@ if [[ ! -x /usr/bin/docker-registry ]]; then
   fi
 fi
 
+# The alert tests run promtool and a real Prometheus on loopback: Debian's prometheus package, installed once. Its
+# service is stopped and disabled: the tests start their own, with their own configuration and port.
+if [[ ! -x /usr/bin/prometheus || ! -x /usr/bin/promtool ]]; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "test.sh: installing prometheus for the alert tests" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >&2
+    if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
+      systemctl disable --now prometheus >&2 || true
+    fi
+  else
+    echo "test.sh: /usr/bin/prometheus is missing (apt-get install prometheus); alert tests will skip" >&2
+  fi
+fi
+
 # Tests against a real kube-apiserver use these binaries; the first run on a machine builds them (about 8 min),
 # later runs only find them (5 ms). A machine that cannot build them gets skips, or failures in CI.
 if RLIMIT_INJECTOR_K8S_BIN="$(bash hack/k8s-test-binaries.sh)"; then

@@ -90,7 +90,8 @@ class ChartApiServerTest {
     /** Every combination whose objects the API server knows (cert-manager and Prometheus need their CRDs). */
     static Stream<Map<String, Object>> builtInCombinations() {
         return ChartTest.combinations().filter(values -> !values.containsValue("cert-manager")
-                && !values.containsKey("metrics.serviceMonitor.enabled"));
+                && !values.containsKey("metrics.serviceMonitor.enabled")
+                && !values.containsKey("metrics.prometheusRule.enabled"));
     }
 
     @ParameterizedTest

@@ -40,6 +40,11 @@ class ChartSchemaTest {
                 Arguments.of(Map.of("clientAuth.enabled", true), "clientAuth"),
                 Arguments.of(Map.of("metrics.serviceMonitor.tlsConfig.insecureSkipVerify", true), "tlsConfig"),
                 Arguments.of(Map.of("networkPolicy.webhook.from", "anywhere"), "from"),
+                Arguments.of(Map.of("metrics.prometheusRule.certificateExpiryDays", 0), "certificateExpiryDays"),
+                Arguments.of(Map.of("metrics.prometheusRule.runbookUrl", "docs/metrics.md"), "runbookUrl"),
+                Arguments.of(Map.of("metrics.prometheusRule.additionalAlertLabels.page", true), "page"),
+                Arguments.of(Map.of("metrics.grafanaDashboard.label", ""), "label"),
+                Arguments.of(Map.of("metrics.grafanaDashboard.folder", "Platform"), "folder"),
                 Arguments.of(Map.of("webhook.excludedNamespaces[0]", "Not_A_Namespace"), "excludedNamespaces"),
                 Arguments.of(Map.of("webhok.failurePolicy", "Fail"), "webhok"));
     }

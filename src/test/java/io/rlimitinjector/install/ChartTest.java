@@ -20,8 +20,11 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -53,6 +56,9 @@ class ChartTest {
                 Map.of("injection.delivery", "imageVolume", "launcherImage.pullPolicy", "Always"),
                 with(with(CLIENT_AUTH, "events.enabled", true), "certificates.mode", "cert-manager"),
                 Map.of("launcherImage.pullSecrets[0].name", "launcher-pull", "launcherImage.check.periodSeconds", 60),
+                Map.of("metrics.serviceMonitor.enabled", true, "metrics.prometheusRule.enabled", true,
+                        "metrics.prometheusRule.labels.release", "kube-prometheus-stack"),
+                Map.of("metrics.grafanaDashboard.enabled", true),
                 Map.of("certificates.mode", "cert-manager", "webhook.failurePolicy", "Fail",
                         "metrics.serviceMonitor.enabled", true,
                         "podDisruptionBudget.enabled", false, "priorityClassName", "system-cluster-critical"));
@@ -286,6 +292,52 @@ class ChartTest {
             assertThat(port.getName()).isEqualTo("metrics");
             assertThat(port.getTargetPort().getStrVal()).isEqualTo("metrics");
         });
+    }
+
+    @Test
+    void alertsOnlyWhenEnabledWithTheirLabelsThresholdAndRunbooks() throws IOException {
+        assertThat(Charts.template(Map.of())).doesNotContain("PrometheusRule");
+        List<HasMetadata> objects = Charts.render(Map.of("metrics.prometheusRule.enabled", true,
+                "metrics.prometheusRule.labels.release", "kube-prometheus-stack",
+                "metrics.prometheusRule.additionalAlertLabels.team", "platform",
+                "metrics.prometheusRule.certificateExpiryDays", 3));
+        GenericKubernetesResource rule = of(objects, GenericKubernetesResource.class).get(0);
+        assertThat(rule.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(rule.getKind()).isEqualTo("PrometheusRule");
+        assertThat(rule.getMetadata().getNamespace()).isEqualTo(Charts.NAMESPACE);
+        assertThat(rule.getMetadata().getLabels()).containsEntry("release", "kube-prometheus-stack");
+        List<Map<String, Object>> alerts = rule.get("spec", "groups", 0, "rules");
+        assertThat(alerts).extracting(alert -> alert.get("alert")).containsExactly("RlimitInjectorDown",
+                "RlimitInjectorUnavailable", "RlimitInjectorCertificateExpiresSoon", "RlimitInjectorAdmissionErrors",
+                "RlimitInjectorWebhookCallsFailing", "RlimitInjectorFailingOpen", "RlimitInjectorRejectingPods",
+                "RlimitInjectorContainerOOMKilled");
+        assertThat(alerts).allSatisfy(alert -> {
+            assertThat((Map<String, Object>) alert.get("labels")).containsEntry("team", "platform")
+                    .containsKey("severity");
+            assertThat((Map<String, Object>) alert.get("annotations")).containsKeys("summary", "description")
+                    .containsEntry("runbook_url", "https://github.com/rlimit-injector/rlimit-injector/blob/main/"
+                            + "docs/metrics.md#" + alert.get("alert").toString().toLowerCase(Locale.ROOT));
+        });
+        assertThat(alerts.get(2).get("expr").toString()).endsWith("< 3 * 86400");
+        // Each runbook_url anchor is a heading there.
+        String runbooks = Files.readString(Charts.PROJECT.resolve("docs/metrics.md"));
+        assertThat(alerts).allSatisfy(alert -> assertThat(runbooks).contains("\n### " + alert.get("alert") + "\n"));
+    }
+
+    @Test
+    void dashboardOnlyWhenEnabledLabelledForTheSidecar() {
+        assertThat(Charts.template(Map.of())).doesNotContain("rlimit-injector.json");
+        ConfigMap dashboard = of(Charts.render(Map.of("metrics.grafanaDashboard.enabled", true)), ConfigMap.class)
+                .stream().filter(Monitoring::isDashboard).findFirst().orElseThrow();
+        assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        assertThat(Monitoring.dashboard().get("uid").asString()).isEqualTo("rlimit-injector");
+        ConfigMap relabelled = of(Charts.render(Map.of("metrics.grafanaDashboard.enabled", true,
+                "metrics.grafanaDashboard.label", "dashboards", "metrics.grafanaDashboard.labelValue", "platform",
+                "metrics.grafanaDashboard.annotations.grafana_folder", "Platform")), ConfigMap.class).stream()
+                .filter(Monitoring::isDashboard).findFirst().orElseThrow();
+        assertThat(relabelled.getMetadata().getLabels()).containsEntry("dashboards", "platform")
+                .doesNotContainKey("grafana_dashboard");
+        assertThat(relabelled.getMetadata().getAnnotations()).containsEntry("grafana_folder", "Platform");
     }
 
     @Test

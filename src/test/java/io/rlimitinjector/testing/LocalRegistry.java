@@ -244,7 +244,7 @@ public final class LocalRegistry {
         return OpenBSDBCrypt.generate("2a", password.toCharArray(), salt, 10);
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
