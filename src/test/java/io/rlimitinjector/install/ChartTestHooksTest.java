@@ -40,7 +40,7 @@ class ChartTestHooksTest {
     @Test
     void everyObjectIsATestHookDeletedWhenTheTestPasses() throws IOException {
         List<HasMetadata> objects = hooks(Map.of());
-        assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("Namespace", "ServiceAccount",
+        assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("Namespace", "ServiceAccount", "ServiceAccount",
                 "ClusterRole", "ClusterRoleBinding", "ClusterRole", "RoleBinding", "Role", "RoleBinding", "ConfigMap",
                 "Pod");
         assertThat(objects).allSatisfy(object -> assertThat(object.getMetadata().getAnnotations())
@@ -77,6 +77,7 @@ class ChartTestHooksTest {
         Pod checked = Json.YAML.readValue(of(objects, ConfigMap.class).get(0).getData().get("pod.yaml"), Pod.class);
         Container app = checked.getSpec().getContainers().get(0);
         assertThat(app.getCommand()).isNotEmpty();
+        assertThat(checked.getSpec().getServiceAccountName()).isEqualTo("checked");
         assertThat(app.getResources().getLimits()).containsKey("memory");
         assertThat(app.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(checked.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
