@@ -46,9 +46,12 @@ class ChartTestHooksTest {
         assertThat(objects).allSatisfy(object -> assertThat(object.getMetadata().getAnnotations())
                 .containsEntry(HOOK, "test")
                 .containsEntry(HOOK + "-delete-policy", "before-hook-creation,hook-succeeded"));
-        // The pod runs after what it needs: Helm creates hooks by weight.
-        assertThat(objects).filteredOn(object -> !(object instanceof Pod))
+        // Helm creates test hooks by weight, then by name: the namespace before what goes in it, the pod last.
+        assertThat(objects).filteredOn(object -> object instanceof Namespace).singleElement()
+                .satisfies(object -> assertThat(object.getMetadata().getAnnotations()).containsEntry(HOOK + "-weight", "-10"));
+        assertThat(objects).filteredOn(object -> !(object instanceof Pod || object instanceof Namespace))
                 .allSatisfy(object -> assertThat(object.getMetadata().getAnnotations()).containsEntry(HOOK + "-weight", "-5"));
+        assertThat(of(objects, Pod.class).get(0).getMetadata().getAnnotations()).doesNotContainKey(HOOK + "-weight");
     }
 
     @Test
