@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import tools.jackson.core.JacksonException;
 
 /**
@@ -94,7 +95,8 @@ public final class ClusterReader {
         }
         List<WebhookState> webhooks = new ArrayList<>();
         for (MutatingWebhookConfiguration configuration : configurations) {
-            for (MutatingWebhook webhook : configuration.getWebhooks()) {
+            for (MutatingWebhook webhook : configuration.getWebhooks() == null ? List.<MutatingWebhook>of()
+                    : configuration.getWebhooks()) {
                 if (onlyConfiguration != null || webhook.getName().endsWith(WEBHOOK_SUFFIX)) {
                     webhooks.add(state(configuration.getMetadata().getName(), webhook));
                 }
@@ -129,7 +131,7 @@ public final class ClusterReader {
     private int readyEndpoints(ServiceReference service) {
         return (int) client.discovery().v1().endpointSlices().inNamespace(service.getNamespace())
                 .withLabel(SERVICE_NAME_LABEL, service.getName()).list().getItems().stream()
-                .flatMap(slice -> slice.getEndpoints() == null ? java.util.stream.Stream.<Endpoint>empty()
+                .flatMap(slice -> slice.getEndpoints() == null ? Stream.<Endpoint>empty()
                         : slice.getEndpoints().stream())
                 // An absent condition means ready, as for the API server's own routing.
                 .filter(endpoint -> endpoint.getConditions() == null || endpoint.getConditions().getReady() == null

@@ -11,6 +11,7 @@ import io.rlimitinjector.check.ReportFormat;
 import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.PodMutator;
 import io.rlimitinjector.registry.LookupObserver;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,7 +67,7 @@ final class CheckCommand {
         } catch (NoSuchFileException e) {
             err.println("rlimit-injector check: no such file: " + file);
             return USAGE_ERROR;
-        } catch (ManifestException | JacksonException | java.io.IOException e) {
+        } catch (ManifestException | JacksonException | IOException e) {
             err.println("rlimit-injector check: " + file + ": " + e.getMessage());
             return USAGE_ERROR;
         }
@@ -116,7 +117,7 @@ final class CheckCommand {
         return parts[1];
     }
 
-    private static Pod readPod(String file) throws java.io.IOException {
+    private static Pod readPod(String file) throws IOException {
         String text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
         boolean json = text.stripLeading().startsWith("{");
         List<JsonNode> documents = InjectCommand.read(text, json);
