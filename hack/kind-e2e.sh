@@ -166,7 +166,7 @@ wait_old_replicas_gone() {
 # --- install with helm ----------------------------------------------------------------------------------------
 kind_stage helm-install kw_helm_install rlimit-injector "$ns"
 check_installed "helm install"
-kind_stage helm-test kind_helm test rlimit-injector --namespace "$ns" --timeout 3m --logs
+kind_stage helm-test kind_helm test rlimit-injector --namespace "$ns" --timeout 3m
 k wait --for=delete namespace/rlimit-injector-test --timeout=60s >/dev/null 2>&1 ||
   fail "helm test left its namespace rlimit-injector-test behind"
 pass "helm test: check passed on a pod in the namespace it opted in, and its hooks were deleted"
