@@ -233,7 +233,7 @@ public final class Checker {
     }
 
     private static String describe(WebhookState webhook) {
-        String readiness = webhook.readyEndpoints() == null ? "readiness not known for a URL"
+        String readiness = webhook.readyEndpoints() == null ? "readiness not known"
                 : webhook.readyEndpoints() + " ready endpoint" + (webhook.readyEndpoints() == 1 ? "" : "s");
         return webhook.configuration() + "/" + webhook.name() + ": " + webhook.endpoint() + ", " + readiness
                 + ", failurePolicy " + webhook.failurePolicy();

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ServiceReference;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.HttpRequest;
@@ -41,6 +42,7 @@ public final class ClusterReader {
     static final String WEBHOOK_SUFFIX = "rlimit-injector.io";
     private static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
     /** A warning header: {@code 299 - "text"}; the text is a quoted string. */
+    private static final int HTTP_FORBIDDEN = 403;
     private static final Pattern WARNING = Pattern.compile("^\\d{3} \\S+ \"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private final KubernetesClient client;
@@ -128,9 +130,19 @@ public final class ClusterReader {
                 webhook.getObjectSelector(), webhook.getFailurePolicy(), endpoint, ready, certificate);
     }
 
-    private int readyEndpoints(ServiceReference service) {
-        return (int) client.discovery().v1().endpointSlices().inNamespace(service.getNamespace())
-                .withLabel(SERVICE_NAME_LABEL, service.getName()).list().getItems().stream()
+    /** The Service's ready endpoints, or null when the caller may not list EndpointSlices there. */
+    private Integer readyEndpoints(ServiceReference service) {
+        List<EndpointSlice> slices;
+        try {
+            slices = client.discovery().v1().endpointSlices().inNamespace(service.getNamespace())
+                    .withLabel(SERVICE_NAME_LABEL, service.getName()).list().getItems();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == HTTP_FORBIDDEN) {
+                return null;
+            }
+            throw e;
+        }
+        return (int) slices.stream()
                 .flatMap(slice -> slice.getEndpoints() == null ? Stream.<Endpoint>empty()
                         : slice.getEndpoints().stream())
                 // An absent condition means ready, as for the API server's own routing.

@@ -8,7 +8,8 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
  * @param configuration the MutatingWebhookConfiguration's name
  * @param name the webhook's name within it
  * @param endpoint {@code service NAMESPACE/NAME} or the URL the API server calls
- * @param readyEndpoints the Service's ready endpoints, or null for a URL webhook, whose readiness cannot be read
+ * @param readyEndpoints the Service's ready endpoints, or null when not known: a URL webhook, or EndpointSlices the
+ *     caller may not list
  * @param certificate whether the caBundle verifies the serving certificate
  */
 public record WebhookState(String configuration, String name, LabelSelector namespaceSelector,
