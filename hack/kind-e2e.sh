@@ -13,6 +13,8 @@
 #   - a non-root pod with a read-only root filesystem in a namespace enforcing Pod Security "restricted";
 #   - the python, growing and restricted checks again with the launcher delivered as an image volume
 #     (injection.delivery=imageVolume): no init container, and one webhook call per pod with either delivery;
+#   - helm test; the check command explaining an opted-in pod, one opted out, one without a limit, and, with
+#     the webhook scaled to zero, that it has no ready endpoint;
 #   - the webhook scaled to zero: pods admitted unmutated; a rolling restart under a stream of pod creations;
 #   - helm uninstall leaves no webhook configuration; then the same with kubectl apply -f deploy/.
 # Every check prints PASS or fails the run. Pod start-up by delivery is measured apart: hack/startup-deliveries.sh.
@@ -164,6 +166,10 @@ wait_old_replicas_gone() {
 # --- install with helm ----------------------------------------------------------------------------------------
 kind_stage helm-install kw_helm_install rlimit-injector "$ns"
 check_installed "helm install"
+kind_stage helm-test kind_helm test rlimit-injector --namespace "$ns" --timeout 3m
+k wait --for=delete namespace/rlimit-injector-test --timeout=60s >/dev/null 2>&1 ||
+  fail "helm test left its namespace rlimit-injector-test behind"
+pass "helm test: check passed on a pod in the namespace it opted in, and its hooks were deleted"
 
 # --- the launcher by each delivery: the original experiment, growing programs, restricted non-root pods ----------
 # delivery_checks DELIVERY NAMESPACE: in NAMESPACE (opted in) and NAMESPACE-restricted, with the webhook set to
@@ -352,12 +358,39 @@ wait_old_replicas_gone
 check_installed "helm upgrade to injection.delivery=imageVolume"
 delivery_checks imageVolume e2e-iv
 
+# --- the check command, as a user runs it with their kubeconfig --------------------------------------------------
+# check_says EXIT CODE ARGS...: `check -o json ARGS` exits EXIT and reports the finding CODE (if not empty).
+check_says() {
+  local want=$1 code=$2 out rc=0
+  shift 2
+  out=$(KUBECONFIG=$KIND_KUBECONFIG java -jar target/rlimit-injector.jar check -o json --no-registry "$@" 2>&1) || rc=$?
+  [[ $rc == "$want" ]] || fail "check $*: exit $rc, want $want: $out"
+  [[ -z $code || $out == *"\"code\" : \"$code\""* ]] || fail "check $*: no finding $code: $out"
+  pass "check $*: exit $rc${code:+, $code}"
+}
+check_pod() { # NAME MEMORY-LIMIT LABELS: a pod manifest in a file, its name printed
+  cat >"$out/check-$1.yaml" <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: $1, labels: {$3}}
+spec:
+  containers:
+    - {name: main, image: $KW_C_IMAGE, command: [/alloc, "0"]$([[ -n $2 ]] && echo ", resources: {limits: {memory: $2}}")}
+EOF
+  echo "$out/check-$1.yaml"
+}
+check_says 0 "" -n e2e-on -f "$(check_pod opted-in 64Mi "")"
+check_says 1 namespace-not-selected -n e2e-off -f "$(check_pod opted-in 64Mi "")"
+check_says 1 pod-label-disabled -n e2e-on -f "$(check_pod label-off 64Mi "rlimit-injector.io/inject: disabled")"
+check_says 1 no-memory-limit -n e2e-on -f "$(check_pod no-limit "" "")"
+
 # --- the webhook down: pods still admitted, unmutated -----------------------------------------------------------
 k -n "$ns" scale deployment/rlimit-injector --replicas=0 >/dev/null
 for i in $(seq 120); do
   [[ -z $(k -n "$ns" get pods -l app.kubernetes.io/name=rlimit-injector -o name) ]] && break
   sleep 1
 done
+check_says 3 webhook-unready -n e2e-on -f "$(check_pod opted-in 64Mi "")"
 kw_pod e2e-on while-down "$KW_C_IMAGE" 64Mi "command: [/alloc, \"0\"]"
 ! kw_mutated e2e-on while-down || fail "a pod admitted with no webhook running was mutated"
 [[ $(kw_ended e2e-on while-down) == "Succeeded 0 Completed" ]] || fail "e2e-on/while-down did not run"

@@ -76,7 +76,7 @@ final class InjectCommand {
         }
     }
 
-    private static List<JsonNode> read(String text, boolean json) {
+    static List<JsonNode> read(String text, boolean json) {
         List<JsonNode> documents = new ArrayList<>();
         if (json) {
             documents.add(Json.MAPPER.readTree(text));

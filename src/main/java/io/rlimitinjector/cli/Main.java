@@ -4,12 +4,13 @@ import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.List;
 
-/** The one jar's entry point: {@code serve} or {@code inject}. */
+/** The one jar's entry point: {@code serve}, {@code inject} or {@code check}. */
 public final class Main {
     static final String USAGE = """
             usage: rlimit-injector <command> [flags]
               serve    run the admission webhook over HTTPS
               inject   mutate manifests offline: rlimit-injector inject -f FILE|-
+              check    explain whether a pod is injected: rlimit-injector check [-n NS] [pod/NAME | -f FILE]
             Run a command with --help for its flags.
             """;
 
@@ -30,6 +31,7 @@ public final class Main {
         String usage = switch (command) {
             case "serve" -> ServeCommand.USAGE;
             case "inject" -> InjectCommand.USAGE;
+            case "check" -> CheckCommand.USAGE;
             default -> null;
         };
         if (usage == null) {
@@ -44,6 +46,9 @@ public final class Main {
             if (command.equals("serve")) {
                 ServeCommand.run(Options.parse(rest, ServeCommand.FLAGS, ServeCommand.SWITCHES, System.getenv()));
                 return 0;
+            }
+            if (command.equals("check")) {
+                return CheckCommand.run(rest, System.getenv(), System.out, System.err);
             }
             return InjectCommand.run(rest, System.getenv(), System.in, System.out, System.err);
         } catch (Options.UsageException e) {
