@@ -104,10 +104,14 @@ class ClientAuthenticationTest {
         return TestTls.presenting(certificate, webhook.ca().certificate());
     }
 
-    /** A new connection each time, so each call is a handshake of its own. */
+    /**
+     * A new connection each time, so each call is a handshake of its own. Bounded: under TLS 1.3 the server refuses
+     * a certificate after the client's side of the handshake is done, and the JDK client was once seen waiting for
+     * good; a refusal may then end as a timeout, and the handler's count is what proves nothing got through.
+     */
     private HttpResponse<String> post(SSLContext context) throws IOException, InterruptedException {
         HttpClient client = HttpClient.newBuilder().sslContext(context).connectTimeout(Duration.ofSeconds(5)).build();
-        return client.send(HttpRequest.newBuilder(webhook.mutateUrl())
+        return client.send(HttpRequest.newBuilder(webhook.mutateUrl()).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Reviews.oneContainerReview("auth", null))).build(),
                 HttpResponse.BodyHandlers.ofString());
