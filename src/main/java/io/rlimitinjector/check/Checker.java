@@ -87,10 +87,10 @@ public final class Checker {
             findings.add(Finding.reason("mirror-pod", "a mirror pod (annotation " + MIRROR_ANNOTATION + "): the"
                     + " kubelet runs it from a file, so the webhook leaves it alone"));
         }
-        boolean optedOut = "false".equalsIgnoreCase(annotations.get(Contract.INJECT));
+        boolean optedOut = Contract.optsOut(annotations.get(Contract.INJECT));
         if (optedOut) {
             findings.add(Finding.reason("annotation-opt-out", "annotation " + Contract.INJECT
-                    + "=\"false\": the webhook leaves the pod alone"));
+                    + "=\"" + annotations.get(Contract.INJECT).trim() + "\": the webhook leaves the pod alone"));
         }
         boolean reached = !called.isEmpty() && !mirror;
 

@@ -1,5 +1,6 @@
 package io.rlimitinjector.mutation;
 
+import java.util.Locale;
 import java.util.Set;
 
 /** Names users type and tools read; DESIGN.md lists them and they must stay stable. */
@@ -8,9 +9,14 @@ public final class Contract {
 
     public static final String INJECT = PREFIX + "inject";
     /** Values of the {@link #INJECT} annotation that opt a pod out: "false", and the pod label's "disabled". */
-    public static final Set<String> OPT_OUT = Set.of("false", "disabled");
+    private static final Set<String> OPT_OUT = Set.of("false", "disabled");
     /** Values of the {@link #INJECT} annotation that change nothing: the pod is injected. */
     public static final Set<String> OPT_IN = Set.of("true", "enabled");
+
+    /** Whether this value of the {@link #INJECT} annotation opts the pod out; null (no annotation) does not. */
+    public static boolean optsOut(String injectAnnotation) {
+        return injectAnnotation != null && OPT_OUT.contains(injectAnnotation.trim().toLowerCase(Locale.ROOT));
+    }
     public static final String MODE = PREFIX + "mode";
     public static final String RATIO = PREFIX + "ratio";
     public static final String EXCLUDE_CONTAINERS = PREFIX + "exclude-containers";

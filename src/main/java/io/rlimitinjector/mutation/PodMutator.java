@@ -10,7 +10,6 @@ import io.rlimitinjector.json.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -66,7 +65,7 @@ public final class PodMutator {
         Pod pod = Json.MAPPER.convertValue(original, Pod.class);
         Map<String, String> annotations = annotationsOf(pod);
         String inject = annotations.get(Contract.INJECT);
-        if (inject != null && Contract.OPT_OUT.contains(inject.trim().toLowerCase(Locale.ROOT))) {
+        if (Contract.optsOut(inject)) {
             return new MutationResult(pod, List.of(), List.of(),
                     "opted out by annotation " + Contract.INJECT + "=" + inject.trim());
         }
