@@ -41,8 +41,8 @@ public final class ClusterReader {
     /** Our webhooks' names end so: the chart's is {@code inject.rlimit-injector.io}. */
     static final String WEBHOOK_SUFFIX = "rlimit-injector.io";
     private static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
-    /** A warning header: {@code 299 - "text"}; the text is a quoted string. */
     private static final int HTTP_FORBIDDEN = 403;
+    /** A warning header: {@code 299 - "text"}; the text is a quoted string. */
     private static final Pattern WARNING = Pattern.compile("^\\d{3} \\S+ \"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private final KubernetesClient client;

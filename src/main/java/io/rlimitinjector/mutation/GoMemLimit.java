@@ -73,12 +73,7 @@ final class GoMemLimit {
      * replace the image's.
      */
     static Optional<String> launcherRefusal(List<EnvVar> env, Map<String, String> imageEnv) {
-        EnvVar own = null;
-        for (EnvVar variable : env) {
-            if (NAME.equals(variable.getName())) {
-                own = variable;
-            }
-        }
+        EnvVar own = ContainerEnv.last(env, NAME).orElse(null);
         String value = own == null ? imageEnv.get(NAME) : own.getValueFrom() != null ? null
                 : own.getValue() == null ? "" : own.getValue();
         boolean unknown = value == null || own != null && value.contains("$(");

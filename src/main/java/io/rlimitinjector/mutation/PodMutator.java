@@ -154,10 +154,7 @@ public final class PodMutator {
         } catch (ProgramFinder.Failure failure) {
             return ContainerDecision.skipped(ref, failure.reason(), failure.getMessage());
         }
-        Optional<EnvVar> envMode = list(container.getEnv()).stream()
-                .filter(variable -> Contract.ENV_MODE.equals(variable.getName()))
-                // The kubelet keeps the last of a name given twice, so the launcher reads that one.
-                .reduce((earlier, later) -> later);
+        Optional<EnvVar> envMode = ContainerEnv.last(list(container.getEnv()), Contract.ENV_MODE);
         Set<String> envNames = envNames(container, program.imageEnv());
         ModeChoice choice;
         if (envMode.isPresent()) {
