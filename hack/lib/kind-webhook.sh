@@ -3,13 +3,15 @@
 # project's two images and the test images, built here and loaded into the cluster; the chart installed with
 # them; one-container test pods.
 
-KW_TAG=e2e
+# The project's two images; another KW_TAG keeps parallel runs on one Docker from loading each other's.
+KW_TAG=${KW_TAG:-e2e}
 KW_WEBHOOK_IMAGE=rlimit-injector/rlimit-injector:$KW_TAG
 KW_LAUNCHER_IMAGE=rlimit-injector/launcher:$KW_TAG
-KW_PYTHON_IMAGE=rlimit-injector-e2e/python:$KW_TAG
-KW_JAVA_IMAGE=rlimit-injector-e2e/jre:$KW_TAG
-KW_NODE_IMAGE=rlimit-injector-e2e/node:$KW_TAG
-KW_C_IMAGE=rlimit-injector-e2e/alloc-c:$KW_TAG
+# The test images of kind-images.sh, shared.
+KW_PYTHON_IMAGE=rlimit-injector-e2e/python:e2e
+KW_JAVA_IMAGE=rlimit-injector-e2e/jre:e2e
+KW_NODE_IMAGE=rlimit-injector-e2e/node:e2e
+KW_C_IMAGE=rlimit-injector-e2e/alloc-c:e2e
 KW_IMAGES=("$KW_WEBHOOK_IMAGE" "$KW_LAUNCHER_IMAGE" "$KW_PYTHON_IMAGE" "$KW_JAVA_IMAGE" "$KW_NODE_IMAGE" "$KW_C_IMAGE")
 KW_NAMESPACE=rlimit-injector
 
