@@ -7,7 +7,8 @@
 #   - a JVM and a Node.js pod in auto mode start through the launcher and fail an over-allocation in the runtime;
 #   - static C and python3 growing 1 MiB (or 1 KiB) at a time, limits 64Mi to 4Gi: their own allocation error, never
 #     OOMKilled; 900 MiB in 1 GiB runs to completion;
-#   - a pod with no command, its image in a registry on the node, runs the ENTRYPOINT and CMD the webhook read;
+#   - a pod with no command, its image in a registry on the node (registry.insecureRegistries), runs the ENTRYPOINT
+#     and CMD the webhook read;
 #   - the launcher image named by a tag that registry lacks: the webhook stays ready, a pod is admitted unchanged
 #     with reason launcher-image-unavailable and runs; once the tag is pushed, pods get the launcher from it again;
 #   - a non-root pod with a read-only root filesystem in a namespace enforcing Pod Security "restricted";
@@ -15,6 +16,8 @@
 #     (injection.delivery=imageVolume): no init container, and one webhook call per pod with either delivery;
 #   - helm test; the check command explaining an opted-in pod, one opted out, one without a limit, and, with
 #     the webhook scaled to zero, that it has no ready endpoint;
+#   - chart values on one replica: hostNetwork on ports 9443/9080, extraArgs, extraEnv, no PodDisruptionBudget;
+#     an opted-in pod mutated through the node's port; a second replica Pending for want of free ports;
 #   - the webhook scaled to zero: pods admitted unmutated; a rolling restart under a stream of pod creations;
 #   - helm uninstall leaves no webhook configuration; then the same with kubectl apply -f deploy/.
 # Every check prints PASS or fails the run. Pod start-up by delivery is measured apart: hack/startup-deliveries.sh.
@@ -392,7 +395,7 @@ host_network_values() {
     --set containerPorts.https=9443 --set containerPorts.metrics=9080 --set 'extraArgs={--default-ratio=0.5}' \
     --set extraEnv[0].name=RLIMIT_INJECTOR_REGISTRY_CACHE_SIZE --set-string extraEnv[0].value=50
   wait_old_replicas_gone
-  pod=$(serving_replicas)
+  read -r pod < <(serving_replicas)
   node_ip=$(k get node "$KIND_CLUSTER-control-plane" -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}')
   got=$(k -n "$ns" get pod "$pod" -o jsonpath='{.spec.hostNetwork} {.spec.dnsPolicy} {.status.podIP}')
   [[ $got == "true ClusterFirstWithHostNet $node_ip" ]] || fail "hostNetwork: the pod has '$got'"
