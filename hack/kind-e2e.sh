@@ -403,7 +403,7 @@ host_network_values() {
   [[ $got == *" --port=9443 --metrics-port=9080 "*" --default-ratio=0.5 " ]] || fail "hostNetwork: the webhook runs $got"
   got=$(k -n "$ns" exec "$pod" -c webhook -- cat /proc/1/environ | tr '\0' '\n')
   grep -qx RLIMIT_INJECTOR_REGISTRY_CACHE_SIZE=50 <<<"$got" || fail "extraEnv: not in the webhook's environment"
-  # The node's own network namespace answers on the ports.
+  # The node's own network answers on the metrics port; the Service leads to the HTTPS one on the node's address.
   docker exec "$KIND_CLUSTER-control-plane" curl -fsS http://127.0.0.1:9080/readyz >/dev/null ||
     fail "hostNetwork: nothing answers on the node's port 9080"
   for i in $(seq 30); do # the old replicas' endpoints go a moment after the pods
