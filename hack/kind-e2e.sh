@@ -7,7 +7,8 @@
 #   - a JVM and a Node.js pod in auto mode start through the launcher and fail an over-allocation in the runtime;
 #   - static C and python3 growing 1 MiB (or 1 KiB) at a time, limits 64Mi to 4Gi: their own allocation error, never
 #     OOMKilled; 900 MiB in 1 GiB runs to completion;
-#   - a pod with no command, its image in a registry on the node, runs the ENTRYPOINT and CMD the webhook read;
+#   - a pod with no command, its image in a registry on the node (registry.insecureRegistries), runs the ENTRYPOINT
+#     and CMD the webhook read;
 #   - the launcher image named by a tag that registry lacks: the webhook stays ready, a pod is admitted unchanged
 #     with reason launcher-image-unavailable and runs; once the tag is pushed, pods get the launcher from it again;
 #   - a non-root pod with a read-only root filesystem in a namespace enforcing Pod Security "restricted";
@@ -15,6 +16,8 @@
 #     (injection.delivery=imageVolume): no init container, and one webhook call per pod with either delivery;
 #   - helm test; the check command explaining an opted-in pod, one opted out, one without a limit, and, with
 #     the webhook scaled to zero, that it has no ready endpoint;
+#   - chart values on one replica: hostNetwork on ports 9443/9080, extraArgs, extraEnv, no PodDisruptionBudget;
+#     an opted-in pod mutated through the node's port; a second replica Pending for want of free ports;
 #   - the webhook scaled to zero: pods admitted unmutated; a rolling restart under a stream of pod creations;
 #   - helm uninstall leaves no webhook configuration; then the same with kubectl apply -f deploy/.
 # Every check prints PASS or fails the run. Pod start-up by delivery is measured apart: hack/startup-deliveries.sh.
@@ -285,8 +288,8 @@ EOF
     sleep 1
   done
   skopeo copy -q --dest-tls-verify=false "docker-daemon:$KW_PYTHON_IMAGE" "docker://$registry/e2e/python:$KW_TAG" >&2
-  # The webhook reads this registry over plain HTTP (RLIMIT_INJECTOR_INSECURE_REGISTRIES, the flag's twin).
-  k -n "$ns" set env deployment/rlimit-injector "RLIMIT_INJECTOR_INSECURE_REGISTRIES=http://$registry" >/dev/null
+  # The webhook reads this registry over plain HTTP (chart value registry.insecureRegistries).
+  kw_helm_install rlimit-injector "$ns" --set "registry.insecureRegistries={http://$registry}"
   wait_old_replicas_gone
 }
 kind_stage registry registry_up
@@ -306,9 +309,8 @@ pass "no command: wrapped with the ENTRYPOINT and CMD read from the registry ($w
 late_launcher=$registry/e2e/launcher:late
 launcher_unpullable() {
   kw_helm_install rlimit-injector "$ns" --set launcherImage.repository="${late_launcher%:*}" \
-    --set launcherImage.tag=late --set launcherImage.check.enabled=true --set launcherImage.check.periodSeconds=5
-  # The registry speaks plain HTTP (registry_up); said again so this does not rest on helm keeping a kubectl edit.
-  k -n "$ns" set env deployment/rlimit-injector "RLIMIT_INJECTOR_INSECURE_REGISTRIES=http://$registry" >/dev/null
+    --set launcherImage.tag=late --set launcherImage.check.enabled=true --set launcherImage.check.periodSeconds=5 \
+    --set "registry.insecureRegistries={http://$registry}"
   wait_old_replicas_gone
 }
 # The check's gauge on every serving replica, as "name value" lines.
@@ -383,6 +385,60 @@ check_says 0 "" -n e2e-on -f "$(check_pod opted-in 64Mi "")"
 check_says 1 namespace-not-selected -n e2e-off -f "$(check_pod opted-in 64Mi "")"
 check_says 1 pod-label-disabled -n e2e-on -f "$(check_pod label-off 64Mi "rlimit-injector.io/inject: disabled")"
 check_says 1 no-memory-limit -n e2e-on -f "$(check_pod no-limit "" "")"
+
+# --- chart values for the webhook pod: extraArgs, extraEnv, the host network on other ports --------------------
+# One replica: on the host network its ports are the node's, and this cluster has one node. extraArgs overrides the
+# chart's --default-ratio (a flag's last value counts), which the mutated pod's status shows.
+host_network_values() {
+  local pod node_ip got i
+  kw_helm_install rlimit-injector "$ns" --set replicaCount=1 --set hostNetwork=true \
+    --set containerPorts.https=9443 --set containerPorts.metrics=9080 --set 'extraArgs={--default-ratio=0.5}' \
+    --set extraEnv[0].name=RLIMIT_INJECTOR_REGISTRY_CACHE_SIZE --set-string extraEnv[0].value=50
+  wait_old_replicas_gone
+  read -r pod < <(serving_replicas)
+  node_ip=$(k get node "$KIND_CLUSTER-control-plane" -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}')
+  got=$(k -n "$ns" get pod "$pod" -o jsonpath='{.spec.hostNetwork} {.spec.dnsPolicy} {.status.podIP}')
+  [[ $got == "true ClusterFirstWithHostNet $node_ip" ]] || fail "hostNetwork: the pod has '$got'"
+  got=$(k -n "$ns" exec "$pod" -c webhook -- cat /proc/1/cmdline | tr '\0' ' ')
+  [[ $got == *" --port=9443 --metrics-port=9080 "*" --default-ratio=0.5 " ]] || fail "hostNetwork: the webhook runs $got"
+  got=$(k -n "$ns" exec "$pod" -c webhook -- cat /proc/1/environ | tr '\0' '\n')
+  grep -qx RLIMIT_INJECTOR_REGISTRY_CACHE_SIZE=50 <<<"$got" || fail "extraEnv: not in the webhook's environment"
+  # The node's own network answers on the metrics port; the Service leads to the HTTPS one on the node's address.
+  docker exec "$KIND_CLUSTER-control-plane" curl -fsS http://127.0.0.1:9080/readyz >/dev/null ||
+    fail "hostNetwork: nothing answers on the node's port 9080"
+  for i in $(seq 30); do # the old replicas' endpoints go a moment after the pods
+    got=$(k -n "$ns" get endpointslices -l kubernetes.io/service-name=rlimit-injector \
+      -o jsonpath='{.items[0].endpoints[*].addresses[0]} {.items[0].ports[?(@.name=="https")].port}')
+    [[ $got == "$node_ip 9443" ]] && break
+    sleep 1
+  done
+  [[ $got == "$node_ip 9443" ]] || fail "hostNetwork: the Service leads to '$got', not $node_ip 9443"
+  [[ -z $(k -n "$ns" get poddisruptionbudget -o name) ]] || fail "replicaCount 1 still has a PodDisruptionBudget"
+  kw_wait_webhook_in_effect e2e-on
+  kw_pod e2e-on host-network "$KW_C_IMAGE" 64Mi "command: [/alloc, \"0\"]"
+  [[ $(kw_ended e2e-on host-network) == "Succeeded 0 Completed" ]] || fail "e2e-on/host-network did not run"
+  got=$(k -n e2e-on get pod host-network -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}')
+  [[ $got == *'"ratio":"0.5"'* ]] || fail "host-network: not mutated with extraArgs' ratio: $got"
+  pass "hostNetwork on $node_ip:9443 (metrics 9080), extraArgs and extraEnv in the webhook, no PDB for one replica: pod mutated, ratio 0.5"
+  # A second replica would need the same ports on the one node: the scheduler keeps it Pending.
+  k -n "$ns" scale deployment/rlimit-injector --replicas=2 >/dev/null
+  for i in $(seq 60); do
+    got=$(k -n "$ns" get pods -l app.kubernetes.io/name=rlimit-injector \
+      -o jsonpath='{.items[*].status.conditions[?(@.type=="PodScheduled")].message}')
+    [[ $got == *"free ports"* ]] && break
+    sleep 1
+  done
+  [[ $got == *"free ports"* ]] || fail "hostNetwork: a second replica on the one node was not held back: $got"
+  pass "hostNetwork: a second replica on the same node stays Pending ($got)"
+  kw_helm_install rlimit-injector "$ns"
+  wait_old_replicas_gone
+  check_installed "helm upgrade back to the default values"
+  [[ $(k -n "$ns" get deployment rlimit-injector -o jsonpath='{.spec.template.spec.hostNetwork}') != true ]] ||
+    fail "the defaults still run on the host network"
+  [[ -n $(k -n "$ns" get poddisruptionbudget -o name) ]] || fail "two replicas without a PodDisruptionBudget"
+  kw_wait_webhook_in_effect e2e-on
+}
+kind_stage host-network host_network_values
 
 # --- the webhook down: pods still admitted, unmutated -----------------------------------------------------------
 k -n "$ns" scale deployment/rlimit-injector --replicas=0 >/dev/null

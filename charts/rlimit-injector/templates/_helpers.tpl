@@ -81,3 +81,17 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- define "rlimit-injector.talksToApiServer" -}}
 {{- if or (include "rlimit-injector.patchesCaBundle" .) .Values.registry.readPullSecrets .Values.events.enabled -}}true{{- end -}}
 {{- end -}}
+
+{{/* registry.mirrors as the flag takes them: REGISTRY=MIRROR pairs, comma-separated. */}}
+{{- define "rlimit-injector.registryMirrors" -}}
+{{- $pairs := list -}}
+{{- range $registry, $mirror := .Values.registry.mirrors -}}
+{{- $pairs = append $pairs (printf "%s=%s" $registry $mirror) -}}
+{{- end -}}
+{{- join "," $pairs -}}
+{{- end -}}
+
+{{/* Whether a registry CA bundle is mounted, from a ConfigMap or a Secret. */}}
+{{- define "rlimit-injector.registryCa" -}}
+{{- if or .Values.registry.ca.configMap .Values.registry.ca.secret -}}true{{- end -}}
+{{- end -}}

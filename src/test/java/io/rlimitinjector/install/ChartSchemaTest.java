@@ -46,7 +46,33 @@ class ChartSchemaTest {
                 Arguments.of(Map.of("metrics.grafanaDashboard.label", ""), "label"),
                 Arguments.of(Map.of("metrics.grafanaDashboard.folder", "Platform"), "folder"),
                 Arguments.of(Map.of("webhook.excludedNamespaces[0]", "Not_A_Namespace"), "excludedNamespaces"),
-                Arguments.of(Map.of("webhok.failurePolicy", "Fail"), "webhok"));
+                Arguments.of(Map.of("webhok.failurePolicy", "Fail"), "webhok"),
+                Arguments.of(Map.of("registry.lookups", "no"), "lookups"),
+                Arguments.of(Map.of("registry.mirrors.docker\\.io", ""), "docker.io"),
+                Arguments.of(Map.of("registry.mirrors", "docker.io=mirror.example"), "mirrors"),
+                // One flag value: a comma would split the host in two.
+                Arguments.of(Map.of("registry.insecureRegistries[0]", "a.local,b.local"), "insecureRegistries"),
+                Arguments.of(Map.of("registry.privateRegistries", "registry.svc"), "privateRegistries"),
+                Arguments.of(Map.of("registry.ca.configMap", "cas", "registry.ca.secret", "cas"), "ca"),
+                Arguments.of(Map.of("registry.ca.key", "../ca.crt"), "key"),
+                // The pull secrets serve only the lookups: reading them without would be a right for nothing.
+                Arguments.of(Map.of("registry.lookups", false, "registry.readPullSecrets", true,
+                        "clientAuth.enabled", true, "clientAuth.caBundle", ChartTest.CLIENT_CA), "lookups"),
+                Arguments.of(Map.of("extraArgs", "--events"), "extraArgs"),
+                Arguments.of(Map.of("extraArgs[0]", "events"), "extraArgs"),
+                Arguments.of(Map.of("extraEnv[0].value", "x"), "name"),
+                Arguments.of(Map.of("hostNetwork", "yes"), "hostNetwork"),
+                // The webhook runs as non-root without capabilities: it cannot bind a port below 1024.
+                Arguments.of(Map.of("containerPorts.https", 443), "https"),
+                Arguments.of(Map.of("containerPorts.metrics", 70000), "metrics"),
+                Arguments.of(Map.of("containerPorts.webhook", 9443), "webhook"),
+                Arguments.of(Map.of("autoscaling.enabled", "yes"), "enabled"),
+                Arguments.of(Map.of("autoscaling.minReplicas", 0), "minReplicas"),
+                Arguments.of(Map.of("autoscaling.enabled", true, "autoscaling.targetCPUUtilizationPercentage", 0),
+                        "autoscaling"),
+                Arguments.of(Map.of("autoscaling.targetCPUUtilizationPercentage", "80%"),
+                        "targetCPUUtilizationPercentage"),
+                Arguments.of(Map.of("global", "shared"), "global"));
     }
 
     @ParameterizedTest

@@ -59,6 +59,12 @@ class ChartTest {
                 Map.of("metrics.serviceMonitor.enabled", true, "metrics.prometheusRule.enabled", true,
                         "metrics.prometheusRule.labels.release", "kube-prometheus-stack"),
                 Map.of("metrics.grafanaDashboard.enabled", true),
+                Map.of("registry.mirrors.docker\\.io", "mirror.example", "registry.insecureRegistries[0]", "r.local",
+                        "registry.privateRegistries[0]", "registry.svc:5000", "registry.ca.secret", "registry-cas"),
+                Map.of("registry.lookups", false, "extraArgs[0]", "--registry-timeout-ms=1500",
+                        "extraEnv[0].name", "RLIMIT_INJECTOR_REGISTRY_CACHE_SIZE", "extraEnv[0].value", "5000"),
+                Map.of("autoscaling.enabled", true, "containerPorts.https", 9443, "containerPorts.metrics", 9080),
+                Map.of("replicaCount", 1),
                 Map.of("certificates.mode", "cert-manager", "webhook.failurePolicy", "Fail",
                         "metrics.serviceMonitor.enabled", true,
                         "podDisruptionBudget.enabled", false, "priorityClassName", "system-cluster-critical"));
@@ -442,7 +448,7 @@ class ChartTest {
         return of(Charts.render(values), MutatingWebhookConfiguration.class).get(0).getWebhooks().get(0);
     }
 
-    private static Container container(List<HasMetadata> objects) {
+    static Container container(List<HasMetadata> objects) {
         return of(objects, Deployment.class).get(0).getSpec().getTemplate().getSpec().getContainers().get(0);
     }
 
