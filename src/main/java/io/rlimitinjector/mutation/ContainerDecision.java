@@ -53,6 +53,11 @@ public record ContainerDecision(
                 reason.code(), detail);
     }
 
+    /** Whether a {@code limitSource} names the pod-level limit ({@code spec.resources}), not the container's own. */
+    public static boolean isPodLevel(String limitSource) {
+        return limitSource != null && !MemoryLimit.Source.CONTAINER.status().equals(limitSource);
+    }
+
     @JsonIgnore
     public boolean isWrapped() {
         return skipped == null;

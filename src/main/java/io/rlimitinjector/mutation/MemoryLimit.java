@@ -19,10 +19,10 @@ import java.util.stream.Stream;
  * @param text the winning limit as written
  * @param source where it came from, which decides how it reaches the launcher
  */
-record MemoryLimit(String text, long bytes, Source source) {
+public record MemoryLimit(String text, long bytes, Source source) {
 
     /** Where a container's limit comes from; {@link #status()} is the status annotation's {@code limitSource}. */
-    enum Source {
+    public enum Source {
         /** The container's own, no tighter pod-level limit: the downward API gives it. */
         CONTAINER("downward API limits.memory"),
         /** The pod's, the container having none: the kubelet's downward API falls back to it. */
@@ -111,8 +111,8 @@ record MemoryLimit(String text, long bytes, Source source) {
      * the pod-level limit: each one's rlimit stops it at its own limit, or at the whole pod's where it has none, so
      * together they can still reach the pod's and be OOM-killed. Only said of a pod where one of them is wrapped.
      */
-    static Optional<String> overcommit(PodSpec spec, List<ContainerDecision> decisions) {
-        OptionalLong pod = MemoryQuantity.toBytes(podText(spec));
+    public static Optional<String> overcommit(PodSpec spec, List<ContainerDecision> decisions) {
+        OptionalLong pod = spec == null ? OptionalLong.empty() : MemoryQuantity.toBytes(podText(spec));
         if (pod.isEmpty()) {
             return Optional.empty();
         }
@@ -134,10 +134,10 @@ record MemoryLimit(String text, long bytes, Source source) {
         if (!anyWrapped || together.size() < 2 || sum <= pod.getAsLong()) {
             return Optional.empty();
         }
-        return Optional.of("the memory limits of containers " + String.join(", ", parts) + " add up to more than the"
-                + " pod-level limit " + podText(spec) + ": each container's rlimit keeps it within its own limit, or"
-                + " the whole pod's where it has none, but together they can still pass the pod's and be OOM-killed;"
-                + " give each container a limit, the limits adding up to at most the pod's");
+        // The list last: the webhook cuts a warning at 256 characters.
+        return Optional.of("the containers' memory limits add up to more than the pod-level limit " + podText(spec)
+                + ": each rlimit stops one container, not them together, so they can still be OOM-killed; give each"
+                + " a limit, adding up to at most " + podText(spec) + ": " + String.join(", ", parts));
     }
 
     /** The limit that binds the container, the pod's where its own is not a quantity (the API server refuses it). */
