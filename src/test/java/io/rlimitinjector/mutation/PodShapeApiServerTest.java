@@ -292,6 +292,35 @@ class PodShapeApiServerTest {
                     image: registry.test/helper:1
                     command: [helper]
                 """));
+        // The limit at pod level only: the install container copies the app's resources (none), as the app, bound
+        // by the pod's; the pod's requests are defaulted from its limits alike in both twins.
+        shapes.put("pod-level-only", pod("""
+                  resources:
+                    limits: {memory: 1Gi}
+                  containers:
+                  - name: app
+                    image: registry.test/app:1
+                    command: [app]
+                """));
+        // A sidecar's own limit above the pod's, which the API server allows for init containers only.
+        shapes.put("pod-level-under-sidecar", pod("""
+                  resources:
+                    limits: {cpu: 500m, memory: 1Gi}
+                  initContainers:
+                  - name: proxy
+                    image: registry.test/proxy:1
+                    command: [proxy]
+                    restartPolicy: Always
+                    resources:
+                      requests: {memory: 128Mi}
+                      limits: {memory: 2Gi}
+                  containers:
+                  - name: app
+                    image: registry.test/app:1
+                    command: [app]
+                    resources:
+                      limits: {memory: 512Mi}
+                """));
         return shapes;
     }
 
