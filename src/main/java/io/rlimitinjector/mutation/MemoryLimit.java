@@ -122,7 +122,7 @@ public record MemoryLimit(String text, long bytes, Source source) {
                         list(spec.getContainers()).stream())
                 .toList();
         boolean anyWrapped = together.stream().anyMatch(container -> decisions.stream()
-                .anyMatch(decision -> decision.isWrapped() && container.getName().equals(decision.name())));
+                .anyMatch(decision -> decision.isWrapped() && decision.name().equals(container.getName())));
         long sum = 0;
         List<String> parts = new ArrayList<>();
         for (Container container : together) {

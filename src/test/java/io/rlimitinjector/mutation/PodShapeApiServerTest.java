@@ -16,6 +16,7 @@ import io.rlimitinjector.testing.KubeApiServer;
 import io.rlimitinjector.testing.TestWebhook;
 import io.rlimitinjector.testing.WebhookRegistration;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,16 +135,26 @@ class PodShapeApiServerTest {
 
     /**
      * The code and what was wrong, without the pod's name and namespace, which differ between the twins. Causes are
-     * sorted: the API server lists the errors of one validation in map order.
+     * sorted: the API server lists the errors of one validation in map order. A message that aggregates several
+     * (LimitRanger's "[a, b]") has its parts sorted for the same reason.
      */
     private static String refusal(KubernetesClientException refused, String namespace, String name) {
         Status status = refused.getStatus();
         String what = status == null ? refused.getMessage()
                 : status.getDetails() == null || status.getDetails().getCauses() == null
-                        || status.getDetails().getCauses().isEmpty() ? status.getMessage()
+                        || status.getDetails().getCauses().isEmpty() ? sortedAggregate(status.getMessage())
                         : status.getDetails().getCauses().stream()
                                 .map(cause -> cause.getField() + ": " + cause.getMessage()).sorted().toList().toString();
         return refused.getCode() + " " + what.replace(namespace, "NS").replace(name, "POD");
+    }
+
+    private static String sortedAggregate(String message) {
+        int open = message.indexOf('[');
+        if (open < 0 || !message.endsWith("]")) {
+            return message;
+        }
+        return message.substring(0, open)
+                + Arrays.stream(message.substring(open + 1, message.length() - 1).split(", ")).sorted().toList();
     }
 
     private static Map<String, Quantity> quotaUsed(String namespace) {
