@@ -9,6 +9,7 @@
 #     OOMKilled; 900 MiB in 1 GiB runs to completion;
 #   - a pod with no command, its image in a registry on the node (registry.insecureRegistries), runs the ENTRYPOINT
 #     and CMD the webhook read;
+#   - python3 over a 1 GiB limit set only at pod level (spec.resources): MemoryError, exit 1; OOMKilled unlabelled;
 #   - the launcher image named by a tag that registry lacks: the webhook stays ready, a pod is admitted unchanged
 #     with reason launcher-image-unavailable and runs; once the tag is pushed, pods get the launcher from it again;
 #   - a non-root pod with a read-only root filesystem in a namespace enforcing Pod Security "restricted";
@@ -303,6 +304,40 @@ wrapped=$(k -n e2e-on get pod from-registry -o jsonpath='{.spec.containers[0].co
 logs_have e2e-on from-registry "rlimit-injector: limit"
 logs_have e2e-on from-registry "OK allocated 64 MiB"
 pass "no command: wrapped with the ENTRYPOINT and CMD read from the registry ($wrapped), and ran"
+
+# --- a memory limit at pod level only (pod-level resources, KEP-2837) -------------------------------------------
+# python3 allocating 4000 MiB where the 1 GiB limit is in the pod's spec.resources alone: the webhook wraps it, the
+# downward API's limits.memory gives the launcher the pod's limit (docs/pod-level-resources.md), so MemoryError, exit
+# 1; the same pod unlabelled is OOMKilled, 137.
+podlevel_pod() {
+  k -n "$1" create -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: pod-level}
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  resources: {limits: {memory: 1Gi}}
+  containers:
+    - name: main
+      image: $KW_PYTHON_IMAGE
+      imagePullPolicy: IfNotPresent
+      env: [{name: RLIMIT_INJECTOR_VERBOSE, value: "1"}]
+      command: [python3, -c, "chunks = [b'x' * (1 << 20) for _ in range(4000)]"]
+EOF
+}
+podlevel_pod e2e-on
+podlevel_pod e2e-off
+result=$(kw_ended e2e-on pod-level)
+status=$(k -n e2e-on get pod pod-level -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}')
+[[ $status == *'"memoryLimit":"1Gi"'*'"limitSource":"downward API limits.memory: the pod-level limit'* ]] ||
+  fail "e2e-on/pod-level: not wrapped with the pod-level limit: $status"
+[[ $result == "Failed 1 Error" ]] || fail "e2e-on/pod-level: want 'Failed 1 Error', got '$result'"
+logs_have e2e-on pod-level MemoryError
+logs_have e2e-on pod-level "rlimit-injector: limit 1073741824 from env RLIMIT_INJECTOR_MEMORY_LIMIT"
+result=$(kw_ended e2e-off pod-level)
+[[ $result == "Failed 137 OOMKilled" ]] || fail "e2e-off/pod-level: want 'Failed 137 OOMKilled', got '$result'"
+pass "pod-level limit only: python3 ends in MemoryError, exit 1, the limit from the downward API; OOMKilled unlabelled"
 
 # --- the launcher image unpullable, then pushed ------------------------------------------------------------------
 # The launcher named by a tag the node's registry does not have yet; the webhook checks it every 5 s.

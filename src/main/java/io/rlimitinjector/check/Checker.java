@@ -7,6 +7,7 @@ import io.rlimitinjector.mutation.ContainerDecision;
 import io.rlimitinjector.mutation.Contract;
 import io.rlimitinjector.mutation.InjectionStatus;
 import io.rlimitinjector.mutation.MemoryBudget;
+import io.rlimitinjector.mutation.MemoryLimit;
 import io.rlimitinjector.mutation.MemoryQuantity;
 import io.rlimitinjector.mutation.MutationResult;
 import io.rlimitinjector.mutation.PodMutator;
@@ -136,6 +137,8 @@ public final class Checker {
                         + " returning NULL, OutOfMemoryError) ends a program so; its log says whether it did"));
             }
         }
+        MemoryLimit.overcommit(pod.getSpec(), status.containers())
+                .ifPresent(warning -> findings.add(Finding.note("pod-limit-overcommitted", warning)));
         dryRunFindings(view.dryRun(), reached && !optedOut, findings);
 
         boolean anyWrapped = containers.stream().anyMatch(ContainerReport::wrapped);
@@ -206,7 +209,7 @@ public final class Checker {
                 : MemoryQuantity.toBytes(decision.memoryLimit());
         Long headroom = decision.isWrapped() && limit.isPresent() ? MemoryBudget.headroom(limit.getAsLong()) : null;
         return new ContainerReport(decision.name(), decision.type(), decision.isWrapped(), decision.mode(),
-                decision.modeReason(), decision.memoryLimit(), headroom, decision.rlimit(), decision.noRlimit(),
+                decision.modeReason(), decision.memoryLimit(), decision.limitSource(), headroom, decision.rlimit(), decision.noRlimit(),
                 decision.goMemLimit(), decision.reason(), decision.skipped(), lastEnded);
     }
 

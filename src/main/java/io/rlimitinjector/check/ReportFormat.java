@@ -1,6 +1,7 @@
 package io.rlimitinjector.check;
 
 import io.rlimitinjector.json.Json;
+import io.rlimitinjector.mutation.ContainerDecision;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -63,7 +64,8 @@ public final class ReportFormat {
         if (container.wrapped()) {
             parts.add("wrapped, mode " + container.mode() + (container.modeReason() == null ? ""
                     : " (" + container.modeReason() + ")"));
-            parts.add("limit " + container.memoryLimit());
+            parts.add("limit " + container.memoryLimit()
+                    + (ContainerDecision.isPodLevel(container.limitSource()) ? " (the pod-level limit)" : ""));
             if (container.headroom() != null) {
                 parts.add("headroom " + container.headroom());
             }

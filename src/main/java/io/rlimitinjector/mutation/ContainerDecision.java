@@ -14,7 +14,10 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param noRlimit why the launcher sets none although it runs: the budget is under its floor
  * @param goMemLimit the {@code GOMEMLIMIT} the launcher gives a Go program, or why it gives none; only where the
  *     program is Go or is left to the launcher to recognise
- * @param limitSource where the launcher reads the limit: the downward API's {@code limits.memory}
+ * @param memoryLimit the limit that binds the container: its own, or the pod-level one where that is tighter or
+ *     the container has none ({@link MemoryLimit})
+ * @param limitSource where that limit comes from and how the launcher gets it: the downward API's
+ *     {@code limits.memory}, or the pod-level limit as a literal value
  * @param entrypointSource where the wrapped program came from: {@code command}, {@code annotation} or {@code registry}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -36,17 +39,23 @@ public record ContainerDecision(
         String reason,
         String skipped) {
 
-    public static final String LIMIT_SOURCE = "downward API limits.memory";
-
-    static ContainerDecision wrapped(ContainerRef ref, ModeChoice mode, double ratio, String memoryLimit, Long rlimit,
+    /** @param limit null for a container wrapped before whose limit is gone */
+    static ContainerDecision wrapped(ContainerRef ref, ModeChoice mode, double ratio, MemoryLimit limit, Long rlimit,
             String noRlimit, String goMemLimit, String entrypointSource, String launcherImage) {
+        MemoryLimit.Source source = limit == null ? MemoryLimit.Source.CONTAINER : limit.source();
         return new ContainerDecision(ref.name(), ref.type(), mode.mode().value(), mode.reason(), Ratio.format(ratio),
-                memoryLimit, rlimit, noRlimit, goMemLimit, LIMIT_SOURCE, entrypointSource, launcherImage, null, null);
+                limit == null ? null : limit.text(), rlimit, noRlimit, goMemLimit, source.status(), entrypointSource,
+                launcherImage, null, null);
     }
 
     static ContainerDecision skipped(ContainerRef ref, SkipReason reason, String detail) {
         return new ContainerDecision(ref.name(), ref.type(), null, null, null, null, null, null, null, null, null, null,
                 reason.code(), detail);
+    }
+
+    /** Whether a {@code limitSource} names the pod-level limit ({@code spec.resources}), not the container's own. */
+    public static boolean isPodLevel(String limitSource) {
+        return limitSource != null && !MemoryLimit.Source.CONTAINER.status().equals(limitSource);
     }
 
     @JsonIgnore

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ResourceFieldSelector;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The container-level half of the injection: the launcher in front of the program, its settings and its mount. */
 final class ContainerWrapper {
@@ -23,7 +24,12 @@ final class ContainerWrapper {
      * replaces CMD. So the program moves into {@code command}, and the image CMD into {@code args} only when the pod
      * set neither.
      */
-    static void wrap(Container container, Program program, Mode mode, double ratio, boolean goSoftLimit) {
+    /**
+     * @param literalLimit the memory limit in bytes where the downward API would give a looser one than binds the
+     *     container (a pod-level limit tighter than its own); empty for the downward API's {@code limits.memory}
+     */
+    static void wrap(Container container, Program program, Mode mode, double ratio, boolean goSoftLimit,
+            Optional<String> literalLimit) {
         boolean hadCommand = container.getCommand() != null && !container.getCommand().isEmpty();
         boolean hadArgs = container.getArgs() != null && !container.getArgs().isEmpty();
         List<String> command = new ArrayList<>(List.of(Contract.LAUNCHER, "--"));
@@ -34,11 +40,8 @@ final class ContainerWrapper {
         }
 
         List<EnvVar> env = container.getEnv() == null ? new ArrayList<>() : new ArrayList<>(container.getEnv());
-        ResourceFieldSelector limitsMemory = new ResourceFieldSelector();
-        limitsMemory.setResource("limits.memory");
-        EnvVarSource memoryLimit = new EnvVarSource();
-        memoryLimit.setResourceFieldRef(limitsMemory);
-        addIfAbsent(env, new EnvVar(Contract.ENV_MEMORY_LIMIT, null, memoryLimit));
+        addIfAbsent(env, literalLimit.map(bytes -> new EnvVar(Contract.ENV_MEMORY_LIMIT, bytes, null))
+                .orElseGet(ContainerWrapper::downwardLimit));
         addIfAbsent(env, new EnvVar(Contract.ENV_MODE, mode.value(), null));
         addIfAbsent(env, new EnvVar(Contract.ENV_RATIO, Ratio.format(ratio), null));
         if (!goSoftLimit) {
@@ -54,6 +57,18 @@ final class ContainerWrapper {
         mount.setReadOnly(true);
         mounts.add(mount);
         container.setVolumeMounts(mounts);
+    }
+
+    /**
+     * The container's {@code limits.memory}; for a container without its own, the kubelet gives the pod-level limit
+     * where there is one (docs/pod-level-resources.md).
+     */
+    private static EnvVar downwardLimit() {
+        ResourceFieldSelector limitsMemory = new ResourceFieldSelector();
+        limitsMemory.setResource("limits.memory");
+        EnvVarSource memoryLimit = new EnvVarSource();
+        memoryLimit.setResourceFieldRef(limitsMemory);
+        return new EnvVar(Contract.ENV_MEMORY_LIMIT, null, memoryLimit);
     }
 
     /** A mount the launcher's would collide with; the API server rejects two mounts at one path. */

@@ -43,16 +43,23 @@ record InstallResources(ResourceRequirements requirements, String problem) {
             return NONE;
         }
         List<Container> containers = spec.getContainers() == null ? List.of() : spec.getContainers();
-        Optional<Container> largest = containers.stream().max(Comparator.comparingLong(InstallResources::memoryLimit));
+        // A container's limit is the one that binds it: under a pod-level limit, a container without its own has
+        // the pod's, and the install container, which copies none, gets the pod's too.
+        Optional<Container> largest = containers.stream()
+                .max(Comparator.comparingLong(container -> MemoryLimit.bytesOrUnlimited(container, spec)));
         if (largest.isEmpty()) {
             return NONE;
         }
         Container template = largest.get();
-        if (memoryLimit(template) < MEMORY_FLOOR) {
-            return new InstallResources(null, "the pod's largest memory limit, " + PodMutator.memoryLimitText(template)
-                    + " (container \"" + template.getName() + "\"), is below the " + (MEMORY_FLOOR >> 20)
-                    + "Mi the launcher's install container needs; any other size could change the pod's QoS class"
-                    + " or its LimitRange or quota outcome");
+        String need = " is below the " + (MEMORY_FLOOR >> 20) + "Mi the launcher's install container needs";
+        if (MemoryLimit.bytesOrUnlimited(template, spec) < MEMORY_FLOOR) {
+            // The API server holds an app container's own limit to at most the pod's: one without binds.
+            return new InstallResources(null, MemoryLimit.ownText(template) == null
+                    ? "the pod-level memory limit, " + MemoryLimit.podText(spec) + ", which binds container \""
+                            + template.getName() + "\" and the install container alike," + need
+                    : "the pod's largest memory limit, " + MemoryLimit.ownText(template) + " (container \""
+                            + template.getName() + "\")," + need + "; any other size could change the pod's QoS"
+                            + " class or its LimitRange or quota outcome");
         }
         ResourceRequirements own = template.getResources();
         Map<String, Quantity> requests = own == null ? null : copied(own.getRequests());
@@ -68,12 +75,6 @@ record InstallResources(ResourceRequirements requirements, String problem) {
 
     boolean possible() {
         return problem == null;
-    }
-
-    /** Bytes; a container without a limit may use the whole pod's, so it sorts above every limit. */
-    private static long memoryLimit(Container container) {
-        String text = PodMutator.memoryLimitText(container);
-        return text == null ? Long.MAX_VALUE : MemoryQuantity.toBytes(text).orElse(0);
     }
 
     private static Map<String, Quantity> copied(Map<String, Quantity> quantities) {

@@ -5,14 +5,12 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.rlimitinjector.json.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
@@ -107,6 +105,7 @@ public final class PodMutator {
             }
             decisions.add(decision);
         }
+        MemoryLimit.overcommit(pod.getSpec(), decisions).ifPresent(warnings::add);
         boolean anyWrapped = decisions.stream().anyMatch(ContainerDecision::isWrapped);
         if (anyWrapped) {
             LauncherInstall.addTo(pod.getSpec(), settings, delivery, install.requirements());
@@ -124,7 +123,7 @@ public final class PodMutator {
             return previous.flatMap(status -> status.decisionFor(ref.name()))
                     .filter(ContainerDecision::isWrapped)
                     .orElseGet(() -> wrapped(ref, new ModeChoice(Mode.AUTO, "already wrapped before this admission"),
-                            podSettings, memoryLimitText(container), envNames(container, Map.of()), "command"));
+                            podSettings, knownLimit(container, pod.getSpec()), envNames(container, Map.of()), "command"));
         }
         if (podSettings.excluded().contains(ref.name())) {
             return ContainerDecision.skipped(ref, SkipReason.EXCLUDED, "excluded by annotation " + Contract.EXCLUDE_CONTAINERS);
@@ -132,13 +131,11 @@ public final class PodMutator {
         if (mode.mode() == Mode.OFF) {
             return ContainerDecision.skipped(ref, SkipReason.MODE_OFF, "mode off (" + mode.source() + ")");
         }
-        String limit = memoryLimitText(container);
-        if (limit == null) {
-            return ContainerDecision.skipped(ref, SkipReason.NO_MEMORY_LIMIT, "no memory limit (resources.limits.memory)");
-        }
-        OptionalLong bytes = MemoryQuantity.toBytes(limit);
-        if (bytes.isEmpty()) {
-            return ContainerDecision.skipped(ref, SkipReason.INVALID_MEMORY_LIMIT, "memory limit \"" + limit + "\" is not a valid quantity");
+        MemoryLimit limit;
+        try {
+            limit = MemoryLimit.of(container, pod.getSpec());
+        } catch (MemoryLimit.Unusable unusable) {
+            return ContainerDecision.skipped(ref, unusable.reason(), unusable.getMessage());
         }
         if (!install.possible()) {
             return ContainerDecision.skipped(ref, SkipReason.POD_TOO_SMALL_FOR_INSTALL, install.problem());
@@ -173,7 +170,8 @@ public final class PodMutator {
         if (refusal.isPresent()) {
             return ContainerDecision.skipped(ref, SkipReason.INVALID_ENV_GOMEMLIMIT, refusal.get());
         }
-        ContainerWrapper.wrap(container, program, choice.mode(), podSettings.ratio(), podSettings.goSoftLimit());
+        ContainerWrapper.wrap(container, program, choice.mode(), podSettings.ratio(), podSettings.goSoftLimit(),
+                limit.literal());
         return wrapped(ref, choice, podSettings, limit, envNames, program.source());
     }
 
@@ -199,10 +197,18 @@ public final class PodMutator {
         return parsed.get() == Mode.OFF ? Optional.empty() : Optional.of(new ModeChoice(parsed.get(), source));
     }
 
-    private ContainerDecision wrapped(ContainerRef ref, ModeChoice choice, PodSettings podSettings, String limit,
+    /** The limit of a container wrapped before, when no status says what it was; null if it has none now. */
+    private static MemoryLimit knownLimit(Container container, PodSpec spec) {
+        try {
+            return MemoryLimit.of(container, spec);
+        } catch (MemoryLimit.Unusable unusable) {
+            return null;
+        }
+    }
+
+    private ContainerDecision wrapped(ContainerRef ref, ModeChoice choice, PodSettings podSettings, MemoryLimit limit,
             Set<String> envNames, String entrypointSource) {
-        OptionalLong bytes = MemoryQuantity.toBytes(limit);
-        long budget = bytes.isPresent() ? MemoryBudget.rlimit(bytes.getAsLong(), podSettings.ratio()) : -1;
+        long budget = limit != null ? MemoryBudget.rlimit(limit.bytes(), podSettings.ratio()) : -1;
         Long rlimit = budget > 0 ? budget : null;
         String noRlimit = budget == 0 ? "the budget is under the launcher's floor of " + MemoryBudget.MIN_RLIMIT
                 + " bytes, where the JVM, Node.js and Go cannot start: it runs the program without one" : null;
@@ -254,15 +260,6 @@ public final class PodMutator {
             });
         }
         return gpus;
-    }
-
-    /** The container's {@code resources.limits.memory} as written, or null. */
-    static String memoryLimitText(Container container) {
-        if (container.getResources() == null || container.getResources().getLimits() == null) {
-            return null;
-        }
-        Quantity limit = container.getResources().getLimits().get("memory");
-        return limit == null ? null : limit.toString();
     }
 
     /** Shapes the API server rejects or no real pod has; they get no mutation, only the reason. */

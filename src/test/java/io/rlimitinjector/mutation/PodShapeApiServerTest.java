@@ -16,6 +16,7 @@ import io.rlimitinjector.testing.KubeApiServer;
 import io.rlimitinjector.testing.TestWebhook;
 import io.rlimitinjector.testing.WebhookRegistration;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,16 +135,26 @@ class PodShapeApiServerTest {
 
     /**
      * The code and what was wrong, without the pod's name and namespace, which differ between the twins. Causes are
-     * sorted: the API server lists the errors of one validation in map order.
+     * sorted: the API server lists the errors of one validation in map order. A message that aggregates several
+     * (LimitRanger's "[a, b]") has its parts sorted for the same reason.
      */
     private static String refusal(KubernetesClientException refused, String namespace, String name) {
         Status status = refused.getStatus();
         String what = status == null ? refused.getMessage()
                 : status.getDetails() == null || status.getDetails().getCauses() == null
-                        || status.getDetails().getCauses().isEmpty() ? status.getMessage()
+                        || status.getDetails().getCauses().isEmpty() ? sortedAggregate(status.getMessage())
                         : status.getDetails().getCauses().stream()
                                 .map(cause -> cause.getField() + ": " + cause.getMessage()).sorted().toList().toString();
         return refused.getCode() + " " + what.replace(namespace, "NS").replace(name, "POD");
+    }
+
+    private static String sortedAggregate(String message) {
+        int open = message.indexOf('[');
+        if (open < 0 || !message.endsWith("]")) {
+            return message;
+        }
+        return message.substring(0, open)
+                + Arrays.stream(message.substring(open + 1, message.length() - 1).split(", ")).sorted().toList();
     }
 
     private static Map<String, Quantity> quotaUsed(String namespace) {
@@ -291,6 +302,35 @@ class PodShapeApiServerTest {
                   - name: helper
                     image: registry.test/helper:1
                     command: [helper]
+                """));
+        // The limit at pod level only: the install container copies the app's resources (none), as the app, bound
+        // by the pod's; the pod's requests are defaulted from its limits alike in both twins.
+        shapes.put("pod-level-only", pod("""
+                  resources:
+                    limits: {memory: 1Gi}
+                  containers:
+                  - name: app
+                    image: registry.test/app:1
+                    command: [app]
+                """));
+        // A sidecar's own limit above the pod's, which the API server allows for init containers only.
+        shapes.put("pod-level-under-sidecar", pod("""
+                  resources:
+                    limits: {cpu: 500m, memory: 1Gi}
+                  initContainers:
+                  - name: proxy
+                    image: registry.test/proxy:1
+                    command: [proxy]
+                    restartPolicy: Always
+                    resources:
+                      requests: {memory: 128Mi}
+                      limits: {memory: 2Gi}
+                  containers:
+                  - name: app
+                    image: registry.test/app:1
+                    command: [app]
+                    resources:
+                      limits: {memory: 512Mi}
                 """));
         return shapes;
     }
