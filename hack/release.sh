@@ -62,9 +62,11 @@ use_tools() {
   for t in "$@"; do PATH="$(tool_dir "$t"):$PATH"; done
 }
 
+# actionlint runs shellcheck on every run: script when it finds it, so it is required here (apt-get install shellcheck).
 lint() {
+  command -v shellcheck >/dev/null || kind_die "lint: shellcheck is required (apt-get install shellcheck)"
   use_tools actionlint
-  actionlint -color=never
+  actionlint -no-color -oneline
 }
 
 images() {

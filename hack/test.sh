@@ -24,6 +24,25 @@ if [[ ! -x /usr/bin/docker-registry ]]; then
   fi
 fi
 
+# The release test lints .github/workflows with actionlint, which checks each run: script with shellcheck.
+if ! command -v shellcheck >/dev/null; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    echo "test.sh: installing shellcheck for the workflow lint" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends shellcheck >&2
+  else
+    echo "test.sh: shellcheck is missing (apt-get install shellcheck); the workflow lint will fail" >&2
+  fi
+fi
+
+# The release test runs hack/release.sh with helm, actionlint and cyclonedx-gomod, built once from the Go module
+# proxy and cached (helm where the kind scripts keep it); later runs only find them.
+if RLIMIT_INJECTOR_RELEASE_TOOLS="$(bash hack/release.sh tools)"; then
+  export RLIMIT_INJECTOR_RELEASE_TOOLS
+else
+  echo "test.sh: hack/release.sh tools failed; the release test will skip (fail in CI)" >&2
+  export RLIMIT_INJECTOR_RELEASE_TOOLS=/nonexistent
+fi
+
 # The alert tests run promtool and a real Prometheus on loopback: Debian's prometheus package, installed once. Its
 # service is stopped and disabled: the tests start their own, with their own configuration and port.
 if [[ ! -x /usr/bin/prometheus || ! -x /usr/bin/promtool ]]; then
