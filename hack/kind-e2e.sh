@@ -445,8 +445,8 @@ k delete namespace "$ns" e2e-on --wait=true >/dev/null
 # deploy/ as kubectl apply -k users take it: an overlay with the image references of this run and, as for nodes with
 # the launcher preloaded (kind load), a patch turning its check off (the test op fails the patch if the chart moved it).
 overlay=$(mktemp -d)
-check_arg=$(awk '/^          args:/ {a = 1; next} a && /^            - / {if ($2 == "--launcher-image-check=true") {print n; exit}; n++}' \
-  deploy/rlimit-injector.yaml)
+check_arg=$(awk '/^          args:/ {a = 1; next}
+  a && /^            - / {if ($2 == "--launcher-image-check=true") {print n; exit}; n++}' deploy/rlimit-injector.yaml)
 cat >"$overlay/kustomization.yaml" <<EOF
 resources: [$(realpath --relative-to="$overlay" deploy)]
 images:

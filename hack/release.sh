@@ -2,7 +2,7 @@
 # The release, one step per subcommand: .github/workflows/release.yml runs them on a version tag, and
 # src/test/java/io/rlimitinjector/release/ReleaseTest runs every step that needs no public registry or OIDC token.
 #
-#   bash hack/release.sh tools                        # helm, actionlint, cyclonedx-gomod, built once; prints a PATH prefix
+#   bash hack/release.sh tools                        # helm, actionlint, cyclonedx-gomod, built once; a PATH prefix
 #   bash hack/release.sh lint                         # actionlint on .github/workflows
 #   REGISTRY=ghcr.io/o bash hack/release.sh images OUT VERSION
 #                                                     # both images, multi-arch, pushed; OUT/digests.env names them
@@ -50,7 +50,8 @@ tool_dir() {
   case $1 in
     helm) kind_tools helm && echo "$KIND_TOOLS" ;;
     actionlint) go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" ;;
-    cyclonedx-gomod) go_tool cyclonedx-gomod github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod "$CYCLONEDX_GOMOD_VERSION" ;;
+    cyclonedx-gomod)
+      go_tool cyclonedx-gomod github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod "$CYCLONEDX_GOMOD_VERSION" ;;
   esac
 }
 
@@ -90,7 +91,8 @@ sbom() {
   cp -r src/launcher "$module"
   git -C "$module" init -q
   git -C "$module" add -A
-  git -C "$module" -c user.name=release -c user.email=release@localhost commit -q -m "launcher $version"
+  git -C "$module" -c user.name=release -c user.email=release@localhost -c commit.gpgsign=false \
+    commit -q -m "launcher $version"
   git -C "$module" tag "v$version"
   CGO_ENABLED=0 GOOS=linux GOARCH=amd64 cyclonedx-gomod app -json -std -packages -output "$out/launcher.cdx.json" \
     "$module" >&2
@@ -135,7 +137,7 @@ chart() {
     ' charts/rlimit-injector/values.yaml >"$work/rlimit-injector/values.yaml"
   fi
   helm package "$work/rlimit-injector" --version "$version" --app-version "$version" --destination "$out" >&2
-  [[ -f $out/rlimit-injector-$version.tgz ]] || kind_die "chart: helm package wrote no $out/rlimit-injector-$version.tgz"
+  [[ -f $out/rlimit-injector-$version.tgz ]] || kind_die "chart: no $out/rlimit-injector-$version.tgz from helm package"
   echo "$out/rlimit-injector-$version.tgz"
 }
 

@@ -22,11 +22,13 @@ class DeployKustomizationTest {
 
     @Test
     void withoutChangesItIsTheRenderedFile() throws Exception {
-        assertThat(Charts.parse(kustomize(Charts.DEPLOY.toAbsolutePath()))).containsExactlyInAnyOrderElementsOf(rendered());
+        assertThat(Charts.parse(kustomize(Charts.DEPLOY.toAbsolutePath())))
+                .containsExactlyInAnyOrderElementsOf(rendered());
     }
 
     @Test
     void imagesInAnOverlayChangeTheWebhookAndTheLauncherImage(@TempDir Path overlay) throws Exception {
+        // kustomize refuses an absolute path to a base.
         Files.writeString(overlay.resolve("kustomization.yaml"), """
                 resources: [%s]
                 images:
@@ -36,7 +38,7 @@ class DeployKustomizationTest {
                   - name: ghcr.io/rlimit-injector/launcher
                     newName: registry.example/me/launcher
                     newTag: "2.0"
-                """.formatted(overlay.relativize(Charts.DEPLOY.toAbsolutePath()), DIGEST)); // kustomize refuses an absolute one
+                """.formatted(overlay.relativize(Charts.DEPLOY.toAbsolutePath()), DIGEST));
         String yaml = kustomize(overlay);
         assertThat(yaml).doesNotContain("ghcr.io/");
         List<HasMetadata> objects = Charts.parse(yaml);
@@ -47,8 +49,8 @@ class DeployKustomizationTest {
                 .contains(tuple("RLIMIT_INJECTOR_LAUNCHER_IMAGE", "registry.example/me/launcher:2.0"));
         // Nothing else moved: every other object and value is as rendered.
         assertThat(objects.stream().filter(object -> !(object instanceof Deployment)).toList())
-                .containsExactlyInAnyOrderElementsOf(rendered().stream().filter(object -> !(object instanceof Deployment))
-                        .toList());
+                .containsExactlyInAnyOrderElementsOf(
+                        rendered().stream().filter(object -> !(object instanceof Deployment)).toList());
     }
 
     private static List<HasMetadata> rendered() throws Exception {

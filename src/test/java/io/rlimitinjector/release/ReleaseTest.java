@@ -55,7 +55,8 @@ class ReleaseTest {
 
         JsonNode webhook = Json.MAPPER.readTree(out.resolve("webhook.cdx.json").toFile());
         assertThat(webhook.path("bomFormat").asString()).isEqualTo("CycloneDX");
-        assertThat(webhook.at("/metadata/component/purl").asString()).startsWith("pkg:maven/io.rlimit-injector/rlimit-injector@");
+        assertThat(webhook.at("/metadata/component/purl").asString())
+                .startsWith("pkg:maven/io.rlimit-injector/rlimit-injector@");
         List<String> jars = purls(webhook.path("components"));
         assertThat(jars).anyMatch(purl -> purl.startsWith("pkg:maven/io.fabric8/kubernetes-client@"))
                 .anyMatch(purl -> purl.startsWith("pkg:maven/tools.jackson.core/jackson-databind@"))
@@ -127,7 +128,8 @@ class ReleaseTest {
             Process process = builder.start();
             if (!process.waitFor(4, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
-                throw new AssertionError(List.of(command) + " did not end within 4 minutes: " + Files.readString(stderr));
+                throw new AssertionError(List.of(command) + " did not end within 4 minutes: "
+                        + Files.readString(stderr));
             }
             assertThat(process.exitValue()).as("%s: %s", List.of(command), Files.readString(stderr)).isZero();
             return Files.readString(stdout, StandardCharsets.UTF_8);
