@@ -13,6 +13,8 @@
 #               and Jib, e.g. from `docker login` or `skopeo login`)
 #   TAG         image tag (default: the Maven project version)
 #   BASE_IMAGE  webhook base image (default eclipse-temurin:21-jre, as in pom.xml)
+#   DIGESTS     with REGISTRY: a file to write the pushed references to, as WEBHOOK_IMAGE=REPO@DIGEST and
+#               LAUNCHER_IMAGE=REPO@DIGEST lines (hack/release.sh reads it)
 # Both images are reproducible: same sources, same digests (Jib fixes timestamps; so does the launcher writer).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -49,6 +51,9 @@ webhook_digest=$(skopeo inspect --format '{{.Digest}}' "docker://$webhook")
 launcher_digest=$(skopeo inspect --format '{{.Digest}}' "docker://$launcher")
 echo "pushed $webhook@$webhook_digest"
 echo "pushed $launcher@$launcher_digest"
+if [[ -n ${DIGESTS:-} ]]; then
+  printf 'WEBHOOK_IMAGE=%s\nLAUNCHER_IMAGE=%s\n' "${webhook%:*}@$webhook_digest" "${launcher%:*}@$launcher_digest" >"$DIGESTS"
+fi
 echo "install by digest with:"
 echo "  --set image.repository=$REGISTRY/rlimit-injector --set image.digest=$webhook_digest \\"
 echo "  --set launcherImage.repository=$REGISTRY/launcher --set launcherImage.digest=$launcher_digest"

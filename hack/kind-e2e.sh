@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end in a real kind cluster (hack/kind-cluster.sh): the two images built here, both install paths, and
 # real pods started by a real kubelet:
-#   - helm install (default values but the image references): certificate made, caBundle patched, replicas Ready;
+#   - helm install from an OCI registry (the chart packaged and pushed by hack/release.sh to a registry on the node;
+#     default values but the image references): certificate made, caBundle patched, replicas Ready;
 #   - python3 allocating 4000 MiB under a 1 GiB limit: MemoryError, exit 1, in an opted-in namespace; OOMKilled,
 #     137, in another;
 #   - a JVM and a Node.js pod in auto mode start through the launcher and fail an over-allocation in the runtime;
@@ -20,7 +21,7 @@
 #   - chart values on one replica: hostNetwork on ports 9443/9080, extraArgs, extraEnv, no PodDisruptionBudget;
 #     an opted-in pod mutated through the node's port; a second replica Pending for want of free ports;
 #   - the webhook scaled to zero: pods admitted unmutated; a rolling restart under a stream of pod creations;
-#   - helm uninstall leaves no webhook configuration; then the same with kubectl apply -f deploy/.
+#   - helm uninstall leaves no webhook configuration; then the same with kubectl apply -k of an overlay of deploy/.
 # Every check prints PASS or fails the run. Pod start-up by delivery is measured apart: hack/startup-deliveries.sh.
 # Measurements go to stdout as "measure: ..." lines and to
 # target/kind-e2e/measurements.txt. The cluster is deleted at the end unless KEEP_CLUSTER=1.
@@ -80,6 +81,11 @@ kind_stage images kw_images
 for i in "${KW_IMAGES[@]}"; do
   measure "image size $i: $(docker image inspect -f '{{.Size}}' "$i" | awk '{printf "%.1f", $1 / 1e6}') MB"
 done
+
+# --- the registry on the node, and the chart in it, where every helm install below takes it from -------------------
+kind_stage registry kw_registry_up
+registry=$KW_REGISTRY
+kind_stage chart-push kw_chart_push
 
 # --- helpers --------------------------------------------------------------------------------------------------
 logs_have() {
@@ -168,8 +174,11 @@ wait_old_replicas_gone() {
 }
 
 # --- install with helm ----------------------------------------------------------------------------------------
+[[ $(curl -fsS "http://$registry/v2/charts/rlimit-injector/tags/list") == *"\"${KW_CHART[2]}\""* ]] ||
+  fail "the chart's version ${KW_CHART[2]} is not in the registry's charts/rlimit-injector"
+pass "the chart packaged and pushed by hack/release.sh: version ${KW_CHART[2]} in oci://$registry/charts"
 kind_stage helm-install kw_helm_install rlimit-injector "$ns"
-check_installed "helm install"
+check_installed "helm install ${KW_CHART[*]}"
 kind_stage helm-test kind_helm test rlimit-injector --namespace "$ns" --timeout 3m
 k wait --for=delete namespace/rlimit-injector-test --timeout=60s >/dev/null 2>&1 ||
   fail "helm test left its namespace rlimit-injector-test behind"
@@ -264,36 +273,15 @@ pass "Node.js in auto mode: started through the launcher, RangeError, exit 1, no
 measure "runtime checks (JVM, Node.js): $((SECONDS - t))s"
 
 # --- a pod with no command, its image in a registry ------------------------------------------------------------
-# Debian's docker-registry, run on the node (plain HTTP on the node's address: containerd is told so through
-# certs.d, the webhook through its insecure-registries setting).
+# The node's registry (kw_registry_up; plain HTTP: containerd is told so through certs.d, the webhook through its
+# insecure-registries setting).
 registry_up() {
-  local node=$KIND_CLUSTER-control-plane
-  kind_apt_install docker-registry
-  node_ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$node")
-  registry=$node_ip:5000
-  docker cp /usr/bin/docker-registry "$node:/usr/local/bin/docker-registry"
-  docker exec -i "$node" sh -c 'mkdir -p /etc/docker-registry && cat >/etc/docker-registry/config.yml' <<EOF
-version: 0.1
-storage: {filesystem: {rootdirectory: /var/lib/docker-registry}}
-http: {addr: ":5000"}
-EOF
-  docker exec -d "$node" sh -c 'exec docker-registry serve /etc/docker-registry/config.yml >/var/log/docker-registry.log 2>&1'
-  docker exec -i "$node" sh -c "mkdir -p /etc/containerd/certs.d/$registry && cat >/etc/containerd/certs.d/$registry/hosts.toml" <<EOF
-server = "http://$registry"
-[host."http://$registry"]
-  capabilities = ["pull", "resolve"]
-EOF
-  local i
-  for i in $(seq 30); do
-    curl -fsS "http://$registry/v2/" >/dev/null 2>&1 && break
-    sleep 1
-  done
   skopeo copy -q --dest-tls-verify=false "docker-daemon:$KW_PYTHON_IMAGE" "docker://$registry/e2e/python:$KW_TAG" >&2
   # The webhook reads this registry over plain HTTP (chart value registry.insecureRegistries).
   kw_helm_install rlimit-injector "$ns" --set "registry.insecureRegistries={http://$registry}"
   wait_old_replicas_gone
 }
-kind_stage registry registry_up
+kind_stage registry-image registry_up
 kw_pod e2e-on from-registry "$registry/e2e/python:$KW_TAG" 256Mi
 result=$(kw_ended e2e-on from-registry)
 [[ $result == "Succeeded 0 Completed" ]] || fail "e2e-on/from-registry: want 'Succeeded 0 Completed', got '$result'"
@@ -545,24 +533,33 @@ check_uninstalled "helm uninstall"
 k -n "$ns" delete secret rlimit-injector-tls >/dev/null
 k delete namespace "$ns" e2e-on --wait=true >/dev/null
 
-# deploy/ with the image references of this run, the only edit a user pulling from their own registry makes; and,
-# as for nodes with the launcher preloaded (kind load), its check off.
-deploy() {
-  sed -e "s#image: ghcr.io/rlimit-injector/rlimit-injector:.*#image: $KW_WEBHOOK_IMAGE#" \
-    -e "s#--launcher-image=ghcr.io/rlimit-injector/launcher:.*#--launcher-image=$KW_LAUNCHER_IMAGE#" \
-    -e "s#--launcher-image-check=true#--launcher-image-check=false#" \
-    deploy/rlimit-injector.yaml
-}
-[[ $(deploy | grep -c -e "$KW_WEBHOOK_IMAGE" -e "$KW_LAUNCHER_IMAGE" -e "--launcher-image-check=false") == 3 ]] ||
-  fail "deploy/ names its images or the launcher check differently now"
-apply_deploy() { deploy | k apply -f - >&2; }
-kind_stage kubectl-apply apply_deploy
-check_installed "kubectl apply -f deploy/"
+# deploy/ as kubectl apply -k users take it: an overlay with the image references of this run and, as for nodes with
+# the launcher preloaded (kind load), a patch turning its check off (the test op fails the patch if the chart moved it).
+overlay=$(mktemp -d)
+check_arg=$(awk '/^          args:/ {a = 1; next}
+  a && /^            - / {if ($2 == "--launcher-image-check=true") {print n; exit}; n++}' deploy/rlimit-injector.yaml)
+cat >"$overlay/kustomization.yaml" <<EOF
+resources: [$(realpath --relative-to="$overlay" deploy)]
+images:
+  - {name: ghcr.io/rlimit-injector/rlimit-injector, newName: ${KW_WEBHOOK_IMAGE%:*}, newTag: $KW_TAG}
+  - {name: ghcr.io/rlimit-injector/launcher, newName: ${KW_LAUNCHER_IMAGE%:*}, newTag: $KW_TAG}
+patches:
+  - target: {kind: Deployment, name: rlimit-injector}
+    patch: |
+      - {op: test, path: /spec/template/spec/containers/0/args/$check_arg, value: --launcher-image-check=true}
+      - {op: replace, path: /spec/template/spec/containers/0/args/$check_arg, value: --launcher-image-check=false}
+EOF
+deployed=$(k kustomize "$overlay") || fail "kubectl kustomize of the overlay of deploy/ failed"
+[[ $(grep -c -e "image: $KW_WEBHOOK_IMAGE" -e "value: $KW_LAUNCHER_IMAGE" -e "--launcher-image-check=false" \
+  <<<"$deployed") == 3 && $deployed != *ghcr.io/* ]] || fail "the overlay of deploy/ left an image or the check as it was"
+kind_stage kubectl-apply k apply -k "$overlay" >&2
+check_installed "kubectl apply -k (deploy/ with images: and a patch)"
 kw_labelled_namespace e2e-deploy
 kw_wait_webhook_in_effect e2e-deploy
 check_memory_error e2e-deploy initContainer
-deploy | k delete -f - --wait=true >/dev/null
-check_uninstalled "kubectl delete -f deploy/"
+k delete -k "$overlay" --wait=true >/dev/null
+check_uninstalled "kubectl delete -k (deploy/)"
+rm -r "$overlay"
 
 measure "kind-e2e total: $((SECONDS - start_total))s"
 kind_log "PASS: every end-to-end check"

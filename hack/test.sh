@@ -14,28 +14,43 @@ need gcc "the launcher's cgroup tests build static C allocators (glibc's libc.a,
 need node "the launcher's cgroup tests run Node.js"
 need javac "the launcher's cgroup tests run a JVM with -Xmx above the limit"
 
+# apt_once PACKAGE WHAT FILE...: Debian's PACKAGE, installed when one of its FILEs is missing (root only), for WHAT;
+# true when it was installed now.
+apt_once() {
+  local package=$1 what=$2 file
+  shift 2
+  for file in "$@"; do
+    [[ -x $file ]] && continue
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+      echo "test.sh: installing $package for $what" >&2
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >&2
+      return 0
+    fi
+    echo "test.sh: $file is missing (apt-get install $package); $what will skip (fail in CI)" >&2
+    return 1
+  done
+  return 1
+}
+
 # The registry tests run a real registry (distribution v2) on loopback: Debian's docker-registry, installed once.
-if [[ ! -x /usr/bin/docker-registry ]]; then
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-    echo "test.sh: installing docker-registry for the registry tests" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-registry >&2
-  else
-    echo "test.sh: /usr/bin/docker-registry is missing (apt-get install docker-registry); registry tests will skip" >&2
-  fi
+apt_once docker-registry "the registry tests" /usr/bin/docker-registry || true
+# The release test lints .github/workflows with actionlint, which checks each run: script with shellcheck.
+apt_once shellcheck "the workflow lint" /usr/bin/shellcheck || true
+
+# The release test runs hack/release.sh with helm, actionlint and cyclonedx-gomod, built once from the Go module
+# proxy and cached (helm where the kind scripts keep it); later runs only find them.
+if RLIMIT_INJECTOR_RELEASE_TOOLS="$(bash hack/release.sh tools)"; then
+  export RLIMIT_INJECTOR_RELEASE_TOOLS
+else
+  echo "test.sh: hack/release.sh tools failed; the release test will skip (fail in CI)" >&2
+  export RLIMIT_INJECTOR_RELEASE_TOOLS=/nonexistent
 fi
 
 # The alert tests run promtool and a real Prometheus on loopback: Debian's prometheus package, installed once. Its
 # service is stopped and disabled: the tests start their own, with their own configuration and port.
-if [[ ! -x /usr/bin/prometheus || ! -x /usr/bin/promtool ]]; then
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-    echo "test.sh: installing prometheus for the alert tests" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >&2
-    if command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
-      systemctl disable --now prometheus >&2 || true
-    fi
-  else
-    echo "test.sh: /usr/bin/prometheus is missing (apt-get install prometheus); alert tests will skip" >&2
-  fi
+if apt_once prometheus "the alert tests" /usr/bin/prometheus /usr/bin/promtool &&
+  command -v systemctl >/dev/null && systemctl is-system-running >/dev/null 2>&1; then
+  systemctl disable --now prometheus >&2 || true
 fi
 
 # Tests against a real kube-apiserver use these binaries; the first run on a machine builds them (about 8 min),

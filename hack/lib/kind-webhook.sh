@@ -14,6 +14,9 @@ KW_NODE_IMAGE=rlimit-injector-e2e/node:e2e
 KW_C_IMAGE=rlimit-injector-e2e/alloc-c:e2e
 KW_IMAGES=("$KW_WEBHOOK_IMAGE" "$KW_LAUNCHER_IMAGE" "$KW_PYTHON_IMAGE" "$KW_JAVA_IMAGE" "$KW_NODE_IMAGE" "$KW_C_IMAGE")
 KW_NAMESPACE=rlimit-injector
+# The chart kw_helm_install installs, with its helm arguments: the directory, unless kw_chart_push set it to the
+# package pushed to the node's registry.
+KW_CHART=(charts/rlimit-injector)
 
 k() { kind_kubectl "$@"; }
 kind_helm() { KUBECONFIG=$KIND_KUBECONFIG "$KIND_TOOLS/helm" "$@"; }
@@ -30,13 +33,49 @@ kw_images() {
   kind_stage load bash hack/kind-cluster.sh load "${KW_IMAGES[@]}"
 }
 
+# Debian's docker-registry, run on the node: plain HTTP on the node's address, KW_REGISTRY (containerd is told so
+# through certs.d; helm with --plain-http). Reachable from this host, on kind's network.
+kw_registry_up() {
+  local node=$KIND_CLUSTER-control-plane node_ip i
+  kind_apt_install docker-registry
+  node_ip=$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$node")
+  KW_REGISTRY=$node_ip:5000
+  docker cp /usr/bin/docker-registry "$node:/usr/local/bin/docker-registry"
+  docker exec -i "$node" sh -c 'mkdir -p /etc/docker-registry && cat >/etc/docker-registry/config.yml' <<EOF
+version: 0.1
+storage: {filesystem: {rootdirectory: /var/lib/docker-registry}}
+http: {addr: ":5000"}
+EOF
+  docker exec -d "$node" sh -c 'exec docker-registry serve /etc/docker-registry/config.yml >/var/log/docker-registry.log 2>&1'
+  docker exec -i "$node" sh -c "mkdir -p /etc/containerd/certs.d/$KW_REGISTRY && cat >/etc/containerd/certs.d/$KW_REGISTRY/hosts.toml" <<EOF
+server = "http://$KW_REGISTRY"
+[host."http://$KW_REGISTRY"]
+  capabilities = ["pull", "resolve"]
+EOF
+  for i in $(seq 30); do
+    curl -fsS "http://$KW_REGISTRY/v2/" >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  kind_die "the registry on the node does not answer at http://$KW_REGISTRY/v2/ after 30 s"
+}
+
+# The chart as users get it: packaged and pushed as an OCI artifact (hack/release.sh, as a release does) to the
+# registry of kw_registry_up; kw_helm_install then installs it from there.
+kw_chart_push() {
+  local version tgz
+  version=$(sed -n 's/^version: //p' charts/rlimit-injector/Chart.yaml)
+  tgz=$(bash hack/release.sh chart target/kind-chart "$version")
+  PLAIN_HTTP=1 bash hack/release.sh push-chart "$tgz" "$KW_REGISTRY"
+  KW_CHART=("oci://$KW_REGISTRY/charts/rlimit-injector" --version "$version" --plain-http)
+}
+
 # kw_helm_install RELEASE NAMESPACE [HELM-ARGS...]: helm install (or upgrade) with the chart's default values but the
 # image references, and any more helm arguments. The launcher image is not checked: it comes by kind load, as to
 # nodes with the image preloaded, and its reference names Docker Hub, which the webhook must not be sent to.
 kw_helm_install() {
   local release=$1 namespace=$2
   shift 2
-  kind_helm upgrade --install "$release" charts/rlimit-injector --namespace "$namespace" --create-namespace \
+  kind_helm upgrade --install "$release" "${KW_CHART[@]}" --namespace "$namespace" --create-namespace \
     --wait --timeout 5m \
     --set image.repository="${KW_WEBHOOK_IMAGE%:*}" --set image.tag="$KW_TAG" \
     --set launcherImage.repository="${KW_LAUNCHER_IMAGE%:*}" --set launcherImage.tag="$KW_TAG" \

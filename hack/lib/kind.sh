@@ -188,7 +188,7 @@ kind_cli() {
   fi
 }
 
-# kind, helm and crictl from the Go module proxy, once per version, into $KIND_TOOLS.
+# kind, helm and crictl (or those named) from the Go module proxy, once per version, into $KIND_TOOLS.
 kind_tools() {
   mkdir -p "$KIND_TOOLS"
   local -A pkgs=(
@@ -202,7 +202,7 @@ kind_tools() {
     [crictl]="-X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION"
   )
   local t
-  for t in kind helm crictl; do
+  for t in ${*:-kind helm crictl}; do
     [[ -x $KIND_TOOLS/$t ]] && continue
     command -v go >/dev/null || kind_die "go is required to build $t"
     kind_log "go install ${pkgs[$t]}"

@@ -98,8 +98,8 @@ class ChartTest {
         assertThat(webhook.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
         assertThat(env(webhook, "JAVA_TOOL_OPTIONS"))
                 .contains("-XX:MaxRAMPercentage=45", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-Xss512k");
-        assertThat(webhook.getArgs()).startsWith("serve").contains(
-                "--launcher-image=ghcr.io/rlimit-injector/launcher:0.1.0", "--launcher-pull-policy=IfNotPresent",
+        assertThat(env(webhook, "RLIMIT_INJECTOR_LAUNCHER_IMAGE")).isEqualTo("ghcr.io/rlimit-injector/launcher:0.1.0");
+        assertThat(webhook.getArgs()).startsWith("serve").contains("--launcher-pull-policy=IfNotPresent",
                 "--delivery=initContainer", "--default-mode=auto", "--default-ratio=1");
         assertThat(webhook.getArgs()).noneMatch(argument -> argument.startsWith("--install-"));
         assertThat(of(objects, PodDisruptionBudget.class)).singleElement()
@@ -269,15 +269,15 @@ class ChartTest {
     }
 
     @Test
-    void imagesByDigestAndInjectionValuesReachTheArguments() {
+    void imagesByDigestAndInjectionValuesReachTheWebhook() {
         String digest = "sha256:" + "ab".repeat(32);
         List<HasMetadata> objects = Charts.render(Map.of("launcherImage.digest", digest, "image.digest", digest,
                 "injection.defaultMode", "data", "injection.defaultRatio", "0.9", "injection.delivery", "imageVolume",
                 "launcherImage.pullPolicy", "Always"));
         Container webhook = container(objects);
         assertThat(webhook.getImage()).isEqualTo("ghcr.io/rlimit-injector/rlimit-injector@" + digest);
-        assertThat(webhook.getArgs()).contains("--launcher-image=ghcr.io/rlimit-injector/launcher@" + digest,
-                "--launcher-pull-policy=Always", "--delivery=imageVolume", "--default-mode=data", "--default-ratio=0.9");
+        assertThat(env(webhook, "RLIMIT_INJECTOR_LAUNCHER_IMAGE")).isEqualTo("ghcr.io/rlimit-injector/launcher@" + digest);
+        assertThat(webhook.getArgs()).contains("--launcher-pull-policy=Always", "--delivery=imageVolume", "--default-mode=data", "--default-ratio=0.9");
     }
 
     /** Plain HTTP on the metrics port: the scrape needs no CA, so nothing to skip verifying. */

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code deploy/}: the chart rendered with its default values, plus the namespace Helm would create; and in
- * {@code deploy/image-volume/} the same with {@code injection.delivery=imageVolume}, out of the way of
- * {@code kubectl apply -f deploy/}, which reads no subdirectory.
+ * {@code deploy/}: the chart rendered with its default values, plus the namespace Helm would create, installed through
+ * the kustomization beside it, which is written by hand ({@link #KUSTOMIZATION}); and in {@code deploy/image-volume/}
+ * the same with {@code injection.delivery=imageVolume}, which kustomize does not read.
  *
  * @param file where it is written
  * @param values the chart values it is rendered with
@@ -19,11 +19,14 @@ import java.util.Map;
 record DeployManifests(Path file, Map<String, Object> values, String install) {
     static final String REGENERATE = "bash hack/render-deploy.sh";
     static final DeployManifests DEFAULT = new DeployManifests(Charts.DEPLOY.resolve("rlimit-injector.yaml"), Map.of(),
-            "kubectl apply -f deploy/");
+            "kubectl apply -k deploy/");
     static final DeployManifests IMAGE_VOLUME = new DeployManifests(
             Charts.DEPLOY.resolve("image-volume/rlimit-injector.yaml"),
             Map.of("injection.delivery", "imageVolume"), "kubectl apply -f deploy/image-volume/");
     static final List<DeployManifests> ALL = List.of(DEFAULT, IMAGE_VOLUME);
+    /** The hand-written files of {@code deploy/} that make it a kustomization: never rendered, never stale. */
+    static final List<Path> KUSTOMIZATION = List.of(Charts.DEPLOY.resolve("kustomization.yaml"),
+            Charts.DEPLOY.resolve("kustomizeconfig.yaml"));
 
     String render() {
         String described = values.isEmpty() ? "its default values" : "the values " + values;

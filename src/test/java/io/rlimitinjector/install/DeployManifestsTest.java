@@ -26,10 +26,11 @@ class DeployManifestsTest {
     }
 
     @Test
-    void deployHoldsOnlyTheRenderedFiles() throws Exception {
+    void deployHoldsOnlyTheRenderedFilesAndTheKustomization() throws Exception {
         try (Stream<Path> files = Files.walk(Charts.DEPLOY)) {
-            assertThat(files.filter(Files::isRegularFile))
-                    .containsExactlyInAnyOrderElementsOf(DeployManifests.ALL.stream().map(DeployManifests::file).toList());
+            assertThat(files.filter(Files::isRegularFile)).containsExactlyInAnyOrderElementsOf(Stream.concat(
+                    DeployManifests.ALL.stream().map(DeployManifests::file), DeployManifests.KUSTOMIZATION.stream())
+                    .toList());
         }
     }
 

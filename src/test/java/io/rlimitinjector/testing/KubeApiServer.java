@@ -63,6 +63,14 @@ public final class KubeApiServer implements AutoCloseable {
         return shared;
     }
 
+    /** One of the test binaries ({@code kubectl}, ...), without a control plane; skips the calling test when missing. */
+    public static Path binary(String name) throws IOException {
+        Path binaries = binaries();
+        Requirements.require(binaries != null && Files.isExecutable(binaries.resolve(name)),
+                name + " of the Kubernetes test binaries (hack/k8s-test-binaries.sh)");
+        return binaries.resolve(name);
+    }
+
     private static Path binaries() throws IOException {
         String configured = System.getenv("RLIMIT_INJECTOR_K8S_BIN");
         if (configured != null && !configured.isEmpty()) {
