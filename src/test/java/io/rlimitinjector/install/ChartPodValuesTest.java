@@ -84,10 +84,10 @@ class ChartPodValuesTest {
                 .containsExactly("--default-ratio=0.5", "--registry-timeout-ms=1500");
         assertThat(args).contains("--default-ratio=1");
         assertThat(webhook.getEnv()).extracting(EnvVar::getName)
-                .containsExactly("JAVA_TOOL_OPTIONS", "RLIMIT_INJECTOR_NAMESPACE", "RLIMIT_INJECTOR_REGISTRY_CACHE_SIZE",
-                        "NODE");
-        assertThat(webhook.getEnv().get(2).getValue()).isEqualTo("5000");
-        assertThat(webhook.getEnv().get(3).getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
+                .containsExactly("JAVA_TOOL_OPTIONS", "RLIMIT_INJECTOR_LAUNCHER_IMAGE", "RLIMIT_INJECTOR_NAMESPACE",
+                        "RLIMIT_INJECTOR_REGISTRY_CACHE_SIZE", "NODE");
+        assertThat(webhook.getEnv().get(3).getValue()).isEqualTo("5000");
+        assertThat(webhook.getEnv().get(4).getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
     }
 
     @Test
