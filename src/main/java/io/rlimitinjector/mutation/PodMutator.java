@@ -20,7 +20,8 @@ import java.util.stream.Stream;
 
 /**
  * The mutation core: a pod in, the pod with every eligible container wrapped by the launcher out, with a decision
- * per container. It does no I/O of its own; image lookups go through the {@link EntrypointResolver} it is given.
+ * per container. It does no I/O of its own; image lookups go through the {@link EntrypointResolver} each call is
+ * given.
  */
 public final class PodMutator {
     /** Real pods have a handful; past this, diffing the pod costs more memory than a webhook should risk. */
