@@ -1,8 +1,8 @@
 package io.rlimitinjector.admission;
 
+import io.rlimitinjector.inject.Admission;
 import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.ContainerDecision;
-import io.rlimitinjector.review.Admission;
 import java.io.OutputStream;
 import java.time.Instant;
 import tools.jackson.databind.node.ArrayNode;
@@ -29,7 +29,7 @@ final class AdmissionLog implements AutoCloseable {
         line.put("uid", admission.uid());
         line.put("namespace", admission.namespace());
         line.put("pod", admission.pod());
-        line.put("outcome", admission.outcome());
+        line.put("outcome", admission.outcome().label());
         if (admission.mutation() != null) {
             ArrayNode decisions = line.putArray("decisions");
             for (ContainerDecision decision : admission.mutation().decisions()) {

@@ -1,12 +1,12 @@
 package io.rlimitinjector.admission;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.rlimitinjector.inject.Admission;
+import io.rlimitinjector.inject.Injection;
+import io.rlimitinjector.inject.Outcome;
+import io.rlimitinjector.inject.PodInjector;
 import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.EntrypointResolver;
-import io.rlimitinjector.mutation.MutationResult;
-import io.rlimitinjector.mutation.PodMutator;
-import io.rlimitinjector.mutation.PodPatch;
-import io.rlimitinjector.review.Admission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -14,13 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
- * AdmissionReview {@code admission.k8s.io/v1} in, AdmissionReview out. A request it cannot read is a
- * {@link BadAdmissionRequest}; anything that goes wrong after that admits the pod unchanged, with a warning, because
- * the webhook must never block a pod through its own fault.
+ * AdmissionReview {@code admission.k8s.io/v1} in, the typed {@link Admission} out, which {@link ReviewWriter} turns
+ * into the AdmissionReview sent back. A request it cannot read is a {@link BadAdmissionRequest}; anything that goes
+ * wrong after that admits the pod unchanged, with a warning, because the webhook must never block a pod through its
+ * own fault.
  */
 public final class AdmissionReviewHandler {
     static final String API_VERSION = "admission.k8s.io/v1";
@@ -30,18 +29,14 @@ public final class AdmissionReviewHandler {
     private static final Pattern CONTROL_CHARACTERS = Pattern.compile("\\p{Cntrl}");
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionReviewHandler.class);
 
-    private final PodMutator mutator;
+    private final PodInjector injector;
 
-    public AdmissionReviewHandler(PodMutator mutator) {
-        this.mutator = mutator;
+    public AdmissionReviewHandler(PodInjector injector) {
+        this.injector = injector;
     }
 
-    public Admission handle(byte[] body) {
-        return handle(body, mutator.resolver());
-    }
-
-    /** The same, with the pod's image lookups through {@code lookups}. */
-    Admission handle(byte[] body, EntrypointResolver lookups) {
+    /** The answer to one AdmissionReview body, with the pod's image lookups through {@code lookups}. */
+    public Admission handle(byte[] body, EntrypointResolver lookups) {
         JsonNode review = parse(body);
         JsonNode request = review.get("request");
         if (request == null || !request.isObject()) {
@@ -55,7 +50,7 @@ public final class AdmissionReviewHandler {
         boolean dryRun = request.path("dryRun").asBoolean(false);
         JsonNode object = request.get("object");
         if (!isPodCreation(request) || object == null || !object.isObject()) {
-            return new Admission(uid, namespace, null, "ignored", null, dryRun, response(uid, null, List.of()));
+            return new Admission(uid, namespace, null, dryRun, Outcome.IGNORED, null, List.of());
         }
         Pod pod = readPod(object);
         if (namespace == null && pod.getMetadata() != null) {
@@ -63,24 +58,14 @@ public final class AdmissionReviewHandler {
         }
         String podName = displayName(pod);
         try {
-            MutationResult result = mutator.mutate(pod, namespace, lookups);
-            ArrayNode patch = PodPatch.between(pod, result.pod());
-            String outcome = result.wrappedCount() > 0 && !patch.isEmpty() ? "mutated" : "unchanged";
-            return new Admission(uid, namespace, podName, outcome, result, dryRun,
-                    response(uid, patch.isEmpty() ? null : patch, result.warnings()));
+            Injection injection = injector.inject(pod, namespace, lookups);
+            return new Admission(uid, namespace, podName, dryRun, injection.outcome(), injection,
+                    shownWarnings(injection.mutation().warnings()));
         } catch (RuntimeException e) {
             LOG.error("mutation of pod {}/{} failed; admitting it unchanged", namespace, podName, e);
-            return new Admission(uid, namespace, podName, "error", null, dryRun, response(uid, null,
+            return new Admission(uid, namespace, podName, dryRun, Outcome.ERROR, null, shownWarnings(
                     List.of("internal error (" + e.getClass().getSimpleName() + "); pod admitted unchanged")));
         }
-    }
-
-    EntrypointResolver resolver() {
-        return mutator.resolver();
-    }
-
-    public static byte[] toBytes(Admission admission) {
-        return Json.MAPPER.writeValueAsBytes(admission.review());
     }
 
     private static JsonNode parse(byte[] body) {
@@ -120,28 +105,8 @@ public final class AdmissionReviewHandler {
         }
     }
 
-    private static JsonNode response(String uid, ArrayNode patch, List<String> warnings) {
-        ObjectNode review = Json.MAPPER.createObjectNode();
-        review.put("apiVersion", API_VERSION);
-        review.put("kind", "AdmissionReview");
-        ObjectNode response = review.putObject("response");
-        response.put("uid", uid);
-        response.put("allowed", true);
-        if (patch != null) {
-            response.put("patchType", "JSONPatch");
-            // Bytes, which Jackson writes as standard base64 straight into the output, as Kubernetes expects.
-            response.put("patch", Json.MAPPER.writeValueAsBytes(patch));
-        }
-        List<String> shown = shownWarnings(warnings);
-        if (!shown.isEmpty()) {
-            ArrayNode array = response.putArray("warnings");
-            shown.forEach(array::add);
-        }
-        return review;
-    }
-
     /** Warnings as the API server accepts them: printable, short, and not too many. */
-    static List<String> shownWarnings(List<String> warnings) {
+    public static List<String> shownWarnings(List<String> warnings) {
         List<String> shown = new ArrayList<>();
         for (String warning : warnings.subList(0, Math.min(warnings.size(), MAX_WARNINGS))) {
             String line = "rlimit-injector: " + CONTROL_CHARACTERS.matcher(warning).replaceAll(" ");

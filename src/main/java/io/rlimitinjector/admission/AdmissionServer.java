@@ -2,8 +2,9 @@ package io.rlimitinjector.admission;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.rlimitinjector.inject.Admission;
 import io.rlimitinjector.metrics.WebhookMetrics;
-import io.rlimitinjector.review.Admission;
+import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.tls.ReloadingTlsContext;
 import java.net.URI;
 import java.time.Duration;
@@ -40,9 +41,9 @@ public final class AdmissionServer implements AutoCloseable {
     private final Javalin app;
     private final MonitoringServer monitoring;
 
-    private AdmissionServer(ServerSettings settings, AdmissionReviewHandler handler, ReloadingTlsContext tls,
-            WebhookMetrics metrics, Consumer<Admission> afterAdmission) {
-        this.slots = new AdmissionSlots(handler, ServerSettings.MAX_CONCURRENT_ADMISSIONS,
+    private AdmissionServer(ServerSettings settings, AdmissionReviewHandler handler, EntrypointResolver resolver,
+            ReloadingTlsContext tls, WebhookMetrics metrics, Consumer<Admission> afterAdmission) {
+        this.slots = new AdmissionSlots(handler, resolver, ServerSettings.MAX_CONCURRENT_ADMISSIONS,
                 ServerSettings.MAX_LOOKUP_WAITS);
         this.tls = tls;
         this.metrics = metrics;
@@ -54,10 +55,10 @@ public final class AdmissionServer implements AutoCloseable {
         this.monitoring = MonitoringServer.start(settings.host(), settings.metricsPort(), metrics, ready::get);
     }
 
-    /** Starts listening, warms the mutation path up, then reports ready. */
+    /** Starts listening, warms the mutation path up, then reports ready; {@code resolver} looks images up. */
     public static AdmissionServer start(ServerSettings settings, AdmissionReviewHandler handler,
-            ReloadingTlsContext tls) {
-        return start(settings, handler, tls, new WebhookMetrics(tls::notAfter), WarmUp.start(handler),
+            EntrypointResolver resolver, ReloadingTlsContext tls) {
+        return start(settings, handler, resolver, tls, new WebhookMetrics(tls::notAfter), WarmUp.start(handler),
                 admission -> { });
     }
 
@@ -67,8 +68,9 @@ public final class AdmissionServer implements AutoCloseable {
      * {@code afterAdmission}, which must return quickly and not throw: it runs on the request's thread.
      */
     public static AdmissionServer start(ServerSettings settings, AdmissionReviewHandler handler,
-            ReloadingTlsContext tls, WebhookMetrics metrics, WarmUp warmUp, Consumer<Admission> afterAdmission) {
-        AdmissionServer server = new AdmissionServer(settings, handler, tls, metrics, afterAdmission);
+            EntrypointResolver resolver, ReloadingTlsContext tls, WebhookMetrics metrics, WarmUp warmUp,
+            Consumer<Admission> afterAdmission) {
+        AdmissionServer server = new AdmissionServer(settings, handler, resolver, tls, metrics, afterAdmission);
         try {
             server.app.start();
             warmUp.await();
@@ -130,7 +132,7 @@ public final class AdmissionServer implements AutoCloseable {
             HttpsApp.text(ctx, 503, "webhook busy; try again");
             return;
         }
-        byte[] review = AdmissionReviewHandler.toBytes(admission);
+        byte[] review = ReviewWriter.bytes(admission);
         long duration = System.nanoTime() - start;
         if (recording.get()) {
             // Recorded before the answer is written: whoever has the answer finds it in the metrics.

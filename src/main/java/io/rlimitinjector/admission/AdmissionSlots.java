@@ -1,6 +1,7 @@
 package io.rlimitinjector.admission;
 
-import io.rlimitinjector.review.Admission;
+import io.rlimitinjector.inject.Admission;
+import io.rlimitinjector.mutation.EntrypointResolver;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -15,12 +16,14 @@ import java.util.concurrent.TimeUnit;
  */
 final class AdmissionSlots {
     private final AdmissionReviewHandler handler;
+    private final EntrypointResolver resolver;
     private final Semaphore parsing;
     private final Semaphore waiting;
     private final int maxWaiting;
 
-    AdmissionSlots(AdmissionReviewHandler handler, int maxParsing, int maxWaiting) {
+    AdmissionSlots(AdmissionReviewHandler handler, EntrypointResolver resolver, int maxParsing, int maxWaiting) {
         this.handler = handler;
+        this.resolver = resolver;
         this.parsing = new Semaphore(maxParsing, true);
         this.waiting = new Semaphore(maxWaiting);
         this.maxWaiting = maxWaiting;
@@ -28,7 +31,7 @@ final class AdmissionSlots {
 
     /** The admission of this AdmissionReview body; {@link Busy} when no parsing slot came free in time. */
     Admission admit(byte[] body) throws Busy, InterruptedException {
-        PodLookups lookups = new PodLookups(handler.resolver());
+        PodLookups lookups = new PodLookups(resolver);
         Optional<Admission> admission = mutate(body, lookups, false);
         if (admission.isPresent()) {
             return admission.get();

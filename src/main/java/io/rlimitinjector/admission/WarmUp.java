@@ -1,7 +1,9 @@
 package io.rlimitinjector.admission;
 
 import io.rlimitinjector.certs.CertificateAuthority;
-import io.rlimitinjector.review.Admission;
+import io.rlimitinjector.inject.Admission;
+import io.rlimitinjector.inject.Outcome;
+import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.tls.PemIdentity;
 import io.rlimitinjector.tls.ReloadingTlsContext;
 import java.io.IOException;
@@ -70,11 +72,12 @@ public final class WarmUp {
     }
 
     private static void run(AdmissionReviewHandler handler) {
-        Admission admission = handler.handle(review());
-        if (!"mutated".equals(admission.outcome())) {
-            throw new IllegalStateException("warm-up pod was not mutated: " + admission.outcome());
+        // The built-in pod names its programs, so it needs no image lookup.
+        Admission admission = handler.handle(review(), EntrypointResolver.NONE);
+        if (admission.outcome() != Outcome.MUTATED) {
+            throw new IllegalStateException("warm-up pod was not mutated: " + admission.outcome().label());
         }
-        AdmissionReviewHandler.toBytes(admission);
+        ReviewWriter.bytes(admission);
     }
 
     /**

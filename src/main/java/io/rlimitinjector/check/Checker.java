@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.rlimitinjector.mutation.ContainerDecision;
 import io.rlimitinjector.mutation.Contract;
+import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.InjectionStatus;
 import io.rlimitinjector.mutation.MemoryBudget;
 import io.rlimitinjector.mutation.MemoryLimit;
@@ -35,9 +36,11 @@ public final class Checker {
     private static final Set<String> ASKED_FOR = Set.of(SkipReason.EXCLUDED.code(), SkipReason.MODE_OFF.code());
 
     private final PodMutator mutator;
+    private final EntrypointResolver resolver;
 
-    public Checker(PodMutator mutator) {
+    public Checker(PodMutator mutator, EntrypointResolver resolver) {
         this.mutator = mutator;
+        this.resolver = resolver;
     }
 
     public CheckReport check(ClusterView view) {
@@ -161,7 +164,7 @@ public final class Checker {
 
     /** What the mutation core makes of the pod, as a status; a pod opted out by annotation gets none. */
     private InjectionStatus predict(Pod pod, String namespace) {
-        MutationResult result = mutator.mutate(pod, namespace);
+        MutationResult result = mutator.mutate(pod, namespace, resolver);
         Optional<InjectionStatus> written = InjectionStatus.parse(
                 orEmpty(result.pod().getMetadata().getAnnotations()).get(Contract.STATUS));
         return written.orElseGet(() -> new InjectionStatus(result.skipped(), null, null, result.decisions()));

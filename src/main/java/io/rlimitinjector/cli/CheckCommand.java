@@ -90,9 +90,8 @@ final class CheckCommand {
             } else {
                 view = reader.namespace(namespace);
             }
-            PodMutator mutator = new PodMutator(SettingsFlags.read(options),
-                    RegistryFlags.resolver(options, LookupObserver.NONE, kubernetes));
-            CheckReport report = new Checker(mutator).check(view);
+            CheckReport report = new Checker(new PodMutator(SettingsFlags.read(options)),
+                    RegistryFlags.resolver(options, LookupObserver.NONE, kubernetes)).check(view);
             out.print(output.equals("json") ? ReportFormat.json(report) : ReportFormat.text(report));
             out.flush();
             return report.exitCode();

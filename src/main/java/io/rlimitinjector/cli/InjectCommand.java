@@ -1,6 +1,7 @@
 package io.rlimitinjector.cli;
 
 import io.rlimitinjector.inject.ManifestInjector;
+import io.rlimitinjector.inject.PodInjector;
 import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.PodMutator;
 import io.rlimitinjector.registry.LookupObserver;
@@ -45,7 +46,8 @@ final class InjectCommand {
             throw new Options.UsageException("-f FILE or -f - is required");
         }
         try (KubernetesConnection kubernetes = new KubernetesConnection()) {
-            PodMutator mutator = new PodMutator(SettingsFlags.read(options),
+            PodInjector pods = new PodInjector(new PodMutator(SettingsFlags.read(options)));
+            ManifestInjector injector = new ManifestInjector(pods,
                     RegistryFlags.resolver(options, LookupObserver.NONE, kubernetes));
             String text;
             try {
@@ -65,7 +67,6 @@ final class InjectCommand {
                         + describe(e, text));
                 return 2;
             }
-            ManifestInjector injector = new ManifestInjector(mutator);
             for (JsonNode document : documents) {
                 if (document.isObject()) {
                     injector.inject(document).forEach(warning -> err.println("Warning: " + warning));

@@ -5,9 +5,10 @@ import io.rlimitinjector.admission.AdmissionServer;
 import io.rlimitinjector.admission.ServerSettings;
 import io.rlimitinjector.admission.WarmUp;
 import io.rlimitinjector.events.AdmissionEvents;
+import io.rlimitinjector.inject.PodInjector;
+import io.rlimitinjector.metrics.WebhookMetrics;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.InjectionSettings;
-import io.rlimitinjector.metrics.WebhookMetrics;
 import io.rlimitinjector.mutation.PodMutator;
 import io.rlimitinjector.tls.ClientAuthentication;
 import io.rlimitinjector.tls.ReloadingTlsContext;
@@ -44,7 +45,7 @@ final class ServeCommand {
         KubernetesConnection kubernetes = new KubernetesConnection();
         InjectionSettings injection = ImageVolumeSupport.checked(SettingsFlags.read(options), kubernetes, System.err);
         // Started first, so it overlaps with the certificates, the metrics and HTTPS; it looks no image up.
-        WarmUp warmUp = WarmUp.start(new AdmissionReviewHandler(new PodMutator(injection, EntrypointResolver.NONE)));
+        WarmUp warmUp = WarmUp.start(new AdmissionReviewHandler(new PodInjector(new PodMutator(injection))));
         ServerSettings settings = new ServerSettings(
                 options.get("host", "0.0.0.0"),
                 options.getInt("port", 8443),
@@ -59,9 +60,10 @@ final class ServeCommand {
         WebhookMetrics metrics = new WebhookMetrics(tls::notAfter);
         BooleanSupplier launcherPullable = LauncherCheckFlags.start(options, injection, metrics, kubernetes);
         AdmissionReviewHandler handler = new AdmissionReviewHandler(
-                new PodMutator(injection, RegistryFlags.resolver(options, metrics, kubernetes), launcherPullable));
+                new PodInjector(new PodMutator(injection, launcherPullable)));
+        EntrypointResolver resolver = RegistryFlags.resolver(options, metrics, kubernetes);
         Optional<AdmissionEvents> events = EventFlags.start(options, metrics, kubernetes);
-        AdmissionServer server = AdmissionServer.start(settings, handler, tls, metrics, warmUp,
+        AdmissionServer server = AdmissionServer.start(settings, handler, resolver, tls, metrics, warmUp,
                 admission -> events.ifPresent(recorder -> recorder.record(admission)));
         Duration drain = Duration.ofSeconds(options.getInt("shutdown-delay-seconds", 5));
         CountDownLatch stopped = new CountDownLatch(1);

@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.rlimitinjector.review.Admission;
+import io.rlimitinjector.inject.Admission;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -2,7 +2,7 @@ package io.rlimitinjector.events;
 
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.rlimitinjector.review.Admission;
+import io.rlimitinjector.inject.Admission;
 import io.rlimitinjector.mutation.ContainerDecision;
 import io.rlimitinjector.mutation.Contract;
 import io.rlimitinjector.mutation.MutationResult;

@@ -2,10 +2,8 @@ package io.rlimitinjector.inject;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.zjsonpatch.JsonPatch;
-import io.rlimitinjector.mutation.PodPatch;
 import io.rlimitinjector.json.Json;
-import io.rlimitinjector.mutation.MutationResult;
-import io.rlimitinjector.mutation.PodMutator;
+import io.rlimitinjector.mutation.EntrypointResolver;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -13,8 +11,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Mutates the pods and pod templates inside Kubernetes manifests, the offline twin of the webhook. It applies the
- * same patch the webhook would return to the document as read, so every field it does not mutate is kept as
- * written.
+ * patch of the same {@link PodInjector} the webhook answers with to the document as read, so every field it does
+ * not mutate is kept as written.
  */
 public final class ManifestInjector {
     /**
@@ -27,10 +25,12 @@ public final class ManifestInjector {
             "/spec/jobTemplate/spec/template", // CronJob
             "/template"); // PodTemplate
 
-    private final PodMutator mutator;
+    private final PodInjector injector;
+    private final EntrypointResolver resolver;
 
-    public ManifestInjector(PodMutator mutator) {
-        this.mutator = mutator;
+    public ManifestInjector(PodInjector injector, EntrypointResolver resolver) {
+        this.injector = injector;
+        this.resolver = resolver;
     }
 
     /** The document with its pods mutated in place, and the warnings each pod gave, named by object. */
@@ -57,12 +57,11 @@ public final class ManifestInjector {
     private void mutatePod(ObjectNode podNode, JsonNode owner, List<String> warnings) {
         Pod pod = Json.MAPPER.treeToValue(podNode, Pod.class);
         String namespace = owner.path("metadata").path("namespace").asString(null);
-        MutationResult result = mutator.mutate(pod, namespace);
-        JsonNode patch = PodPatch.between(pod, result.pod());
-        JsonNode patched = JsonPatch.apply(patch, podNode);
+        Injection injection = injector.inject(pod, namespace, resolver);
+        JsonNode patched = JsonPatch.apply(injection.patch(), podNode);
         podNode.removeAll();
         podNode.setAll((ObjectNode) patched);
         String name = owner.path("kind").asString("") + " " + owner.path("metadata").path("name").asString("");
-        result.warnings().forEach(warning -> warnings.add(name.trim() + ": " + warning));
+        injection.mutation().warnings().forEach(warning -> warnings.add(name.trim() + ": " + warning));
     }
 }

@@ -6,9 +6,9 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.rlimitinjector.review.Admission;
 import io.rlimitinjector.events.EventObserver;
 import io.rlimitinjector.events.EventResult;
+import io.rlimitinjector.inject.Admission;
 import io.rlimitinjector.mutation.ContainerDecision;
 import io.rlimitinjector.registry.LookupObserver;
 import java.io.ByteArrayOutputStream;
@@ -91,7 +91,7 @@ public final class WebhookMetrics implements LookupObserver, EventObserver {
     }
 
     public void record(Admission admission, long durationNanos) {
-        admissions.labelValues(admission.outcome()).inc();
+        admissions.labelValues(admission.outcome().label()).inc();
         if (admission.mutation() != null) {
             for (ContainerDecision decision : admission.mutation().decisions()) {
                 if (decision.isWrapped()) {

@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 
 /**
  * The mutation core: a pod in, the pod with every eligible container wrapped by the launcher out, with a decision
- * per container. It does no I/O of its own; image lookups go through the {@link EntrypointResolver} it is given.
+ * per container. It does no I/O of its own; image lookups go through the {@link EntrypointResolver} each call is
+ * given.
  */
 public final class PodMutator {
     /** Real pods have a handful; past this, diffing the pod costs more memory than a webhook should risk. */
@@ -28,37 +29,27 @@ public final class PodMutator {
     private static final String LAUNCHER_UNAVAILABLE = "the launcher image cannot be pulled now";
 
     private final InjectionSettings settings;
-    private final EntrypointResolver resolver;
     private final BooleanSupplier launcherPullable;
 
-    public PodMutator(InjectionSettings settings, EntrypointResolver resolver) {
-        this(settings, resolver, () -> true);
+    public PodMutator(InjectionSettings settings) {
+        this(settings, () -> true);
     }
 
     /**
      * @param launcherPullable whether the nodes can pull the launcher image now; while they cannot, pods are left
      *     alone, since a pod given the launcher would not start
      */
-    public PodMutator(InjectionSettings settings, EntrypointResolver resolver, BooleanSupplier launcherPullable) {
+    public PodMutator(InjectionSettings settings, BooleanSupplier launcherPullable) {
         this.settings = settings;
-        this.resolver = resolver;
         this.launcherPullable = launcherPullable;
-    }
-
-    public EntrypointResolver resolver() {
-        return resolver;
     }
 
     /**
      * Mutates a copy of the pod.
      *
      * @param namespace the pod's namespace; pods made by controllers carry it only in the admission request
+     * @param lookups answers this pod's image lookups
      */
-    public MutationResult mutate(Pod original, String namespace) {
-        return mutate(original, namespace, resolver);
-    }
-
-    /** The same, with this pod's image lookups through {@code lookups} instead of the mutator's own resolver. */
     public MutationResult mutate(Pod original, String namespace, EntrypointResolver lookups) {
         Pod pod = Json.MAPPER.convertValue(original, Pod.class);
         Map<String, String> annotations = annotationsOf(pod);

@@ -3,11 +3,13 @@ package io.rlimitinjector.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rlimitinjector.inject.Admission;
+import io.rlimitinjector.inject.Outcome;
+import io.rlimitinjector.inject.PodInjector;
 import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.PodMutator;
-import io.rlimitinjector.review.Admission;
 import io.rlimitinjector.testing.Reviews;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -20,20 +22,20 @@ import tools.jackson.databind.node.ObjectNode;
 
 class AdmissionReviewHandlerTest {
     private final AdmissionReviewHandler handler =
-            new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE));
+            new AdmissionReviewHandler(new PodInjector(new PodMutator(InjectionSettings.defaults())));
 
     @Test
     void answersAPodCreationWithAPatchAndWarningsAndEchoesTheUid() {
         Admission admission = handle(Reviews.podCreate("uid-1", "shop", Reviews.pod(Reviews.PYTHON_POD)));
-        JsonNode response = admission.review().get("response");
+        JsonNode response = Reviews.sent(admission).get("response");
         assertThat(response.get("uid").asString()).isEqualTo("uid-1");
         assertThat(response.get("allowed").asBoolean()).isTrue();
         assertThat(response.get("patchType").asString()).isEqualTo("JSONPatch");
         assertThat(response.get("warnings").get(0).asString())
                 .isEqualTo("rlimit-injector: container \"logs\" not wrapped: no memory limit (resources.limits.memory)");
-        assertThat(admission.outcome()).isEqualTo("mutated");
+        assertThat(admission.outcome()).isEqualTo(Outcome.MUTATED);
         assertThat(admission.namespace()).isEqualTo("shop");
-        JsonNode stored = Reviews.patched(Reviews.pod(Reviews.PYTHON_POD), admission.review());
+        JsonNode stored = Reviews.patched(Reviews.pod(Reviews.PYTHON_POD), Reviews.sent(admission));
         assertThat(stored.at("/spec/containers/0/command/0").asString()).isEqualTo("/rlimit-injector/launch");
     }
 
@@ -42,7 +44,7 @@ class AdmissionReviewHandlerTest {
         ObjectNode real = Reviews.podCreate("u", "shop", Reviews.pod(Reviews.PYTHON_POD));
         ObjectNode dry = real.deepCopy();
         ((ObjectNode) dry.get("request")).put("dryRun", true);
-        assertThat(Reviews.patch(handle(dry).review())).isEqualTo(Reviews.patch(handle(real).review()));
+        assertThat(Reviews.patch(Reviews.sent(handle(dry)))).isEqualTo(Reviews.patch(Reviews.sent(handle(real))));
     }
 
     @Test
@@ -57,9 +59,9 @@ class AdmissionReviewHandlerTest {
         ((ObjectNode) binding.get("request")).put("subResource", "binding");
         for (ObjectNode review : List.of(update, configMap, noObject, binding)) {
             Admission admission = handle(review);
-            assertThat(admission.outcome()).isEqualTo("ignored");
-            assertThat(admission.review().get("response").get("allowed").asBoolean()).isTrue();
-            assertThat(admission.review().get("response").has("patch")).isFalse();
+            assertThat(admission.outcome()).isEqualTo(Outcome.IGNORED);
+            assertThat(Reviews.sent(admission).get("response").get("allowed").asBoolean()).isTrue();
+            assertThat(Reviews.sent(admission).get("response").has("patch")).isFalse();
         }
     }
 
@@ -68,8 +70,8 @@ class AdmissionReviewHandlerTest {
         JsonNode pod = Reviews.pod(Reviews.PYTHON_POD);
         ((ObjectNode) pod.get("metadata")).putObject("annotations").put("rlimit-injector.io/inject", "false");
         Admission admission = handle(Reviews.podCreate("u", "shop", pod));
-        assertThat(admission.review().get("response").has("patch")).isFalse();
-        assertThat(admission.outcome()).isEqualTo("unchanged");
+        assertThat(Reviews.sent(admission).get("response").has("patch")).isFalse();
+        assertThat(admission.outcome()).isEqualTo(Outcome.UNCHANGED);
     }
 
     @ParameterizedTest
@@ -83,7 +85,7 @@ class AdmissionReviewHandlerTest {
         "{\"kind\":\"AdmissionReview\"",
     })
     void rejectsUnreadableRequestsWithA400ThatSaysWhy(String body) {
-        assertThatThrownBy(() -> handler.handle(body.getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> handler.handle(body.getBytes(StandardCharsets.UTF_8), EntrypointResolver.NONE))
                 .isInstanceOfSatisfying(BadAdmissionRequest.class, e -> {
                     assertThat(e.status()).isEqualTo(400);
                     assertThat(e.getMessage()).isNotBlank().doesNotContain("\tat ");
@@ -92,10 +94,9 @@ class AdmissionReviewHandlerTest {
 
     @Test
     void internalTroubleAdmitsThePodUnchangedWithAWarning() {
-        AdmissionReviewHandler broken = new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(),
-                (image, pod, namespace) -> {
-                    throw new IllegalStateException("registry client bug");
-                }));
+        EntrypointResolver broken = (image, pod, namespace) -> {
+            throw new IllegalStateException("registry client bug");
+        };
         JsonNode pod = Reviews.pod("""
                 apiVersion: v1
                 kind: Pod
@@ -103,9 +104,9 @@ class AdmissionReviewHandlerTest {
                 spec:
                   containers: [{name: a, image: python, resources: {limits: {memory: 1Gi}}}]
                 """);
-        Admission admission = broken.handle(bytes(Reviews.podCreate("u", "shop", pod)));
-        assertThat(admission.outcome()).isEqualTo("error");
-        JsonNode response = admission.review().get("response");
+        Admission admission = handler.handle(bytes(Reviews.podCreate("u", "shop", pod)), broken);
+        assertThat(admission.outcome()).isEqualTo(Outcome.ERROR);
+        JsonNode response = Reviews.sent(admission).get("response");
         assertThat(response.get("allowed").asBoolean()).isTrue();
         assertThat(response.has("patch")).isFalse();
         assertThat(response.get("warnings").get(0).asString()).contains("pod admitted unchanged");
@@ -124,7 +125,7 @@ class AdmissionReviewHandlerTest {
     }
 
     private Admission handle(JsonNode review) {
-        return handler.handle(bytes(review));
+        return handler.handle(bytes(review), EntrypointResolver.NONE);
     }
 
     private static byte[] bytes(JsonNode review) {

@@ -43,7 +43,7 @@ class AdmissionServerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        webhook = TestWebhook.start(certificates, new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE));
+        webhook = TestWebhook.start(certificates, new PodMutator(InjectionSettings.defaults()), EntrypointResolver.NONE);
         server = webhook.server();
         client = HttpClient.newBuilder().sslContext(TestTls.trusting(webhook.ca().certificate()))
                 .connectTimeout(Duration.ofSeconds(5)).build();

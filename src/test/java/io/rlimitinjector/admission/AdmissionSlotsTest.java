@@ -3,11 +3,13 @@ package io.rlimitinjector.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.rlimitinjector.inject.Admission;
+import io.rlimitinjector.inject.Outcome;
+import io.rlimitinjector.inject.PodInjector;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.ImageConfig;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.PodMutator;
-import io.rlimitinjector.review.Admission;
 import io.rlimitinjector.testing.Eventually;
 import io.rlimitinjector.testing.Reviews;
 import java.time.Duration;
@@ -37,7 +39,7 @@ class AdmissionSlotsTest {
         }
     };
     private final AdmissionSlots slots = new AdmissionSlots(
-            new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(), resolver)), 1, 1);
+            new AdmissionReviewHandler(new PodInjector(new PodMutator(InjectionSettings.defaults()))), resolver, 1, 1);
     private final ExecutorService callers = Executors.newCachedThreadPool();
 
     @AfterEach
@@ -56,10 +58,10 @@ class AdmissionSlotsTest {
 
         // The only parsing slot is free: a pod that needs no lookup is admitted meanwhile.
         Admission command = slots.admit(Reviews.oneContainerReview("b", null));
-        assertThat(command.outcome()).isEqualTo("mutated");
+        assertThat(command.outcome()).isEqualTo(Outcome.MUTATED);
         // The only waiting place is taken: this pod's lookup is not waited for, and it says so.
         Admission notWaited = slots.admit(Reviews.oneContainerReview("c", "registry.test/c:1"));
-        assertThat(notWaited.outcome()).isEqualTo("unchanged");
+        assertThat(notWaited.outcome()).isEqualTo(Outcome.UNCHANGED);
         assertThat(notWaited.mutation().warnings()).singleElement().asString()
                 .contains("entrypoint of image registry.test/c:1 unknown")
                 .contains("1 admissions already wait for registry lookups");
@@ -68,7 +70,7 @@ class AdmissionSlotsTest {
         lookups.get("registry.test/a:1").complete(EntrypointResolver.Lookup.found(
                 new ImageConfig(List.of("/app"), List.of("serve"), Map.of(), List.of())));
         Admission looked = waiting.get();
-        assertThat(looked.outcome()).isEqualTo("mutated");
+        assertThat(looked.outcome()).isEqualTo(Outcome.MUTATED);
         assertThat(looked.mutation().decisions().get(0).isWrapped()).isTrue();
     }
 }

@@ -34,7 +34,7 @@ public final class ApiServerAdmissionBench {
         KubeApiServer api = KubeApiServer.shared();
         KubernetesClient client = api.client();
         try (TestWebhook webhook = TestWebhook.start(Files.createTempDirectory("bench-tls"),
-                new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE));
+                new PodMutator(InjectionSettings.defaults()), EntrypointResolver.NONE);
                 WebhookRegistration registration = WebhookRegistration.register(client, "rlimit-injector-bench",
                         "bench", webhook.mutateUrl(), webhook.caBundle(), "Fail")) {
             String with = api.namespace("bench-with", WebhookRegistration.enabled("bench"));

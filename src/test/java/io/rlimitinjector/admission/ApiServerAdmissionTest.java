@@ -55,7 +55,7 @@ class ApiServerAdmissionTest {
     /** A webhook registered with the API server for the namespaces labelled with its group. */
     record Installed(TestWebhook webhook, WebhookRegistration registration, String enabled, String notEnabled) {
         static Installed start(Golden golden) throws Exception {
-            TestWebhook webhook = TestWebhook.start(certificates.resolve(golden.toString()), golden.mutatorOf());
+            TestWebhook webhook = TestWebhook.start(certificates.resolve(golden.toString()), golden.mutatorOf(), Golden.RESOLVER);
             String group = golden.toString().toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID().toString().substring(0, 8);
             WebhookRegistration registration = WebhookRegistration.register(client, "rlimit-injector-" + group,
                     group, webhook.mutateUrl(), webhook.caBundle(), "Fail");

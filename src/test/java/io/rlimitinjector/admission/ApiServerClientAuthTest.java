@@ -74,10 +74,10 @@ class ApiServerClientAuthTest {
         Path caFile = Files.writeString(directory.resolve("client-ca.crt"), clientCa.certificatePem());
         Files.createDirectories(directory.resolve("tls"));
         // Pull secrets read as serve --read-pull-secrets reads them.
-        PodMutator mutator = new PodMutator(InjectionSettings.defaults(), new RegistryResolver(
-                RegistrySettings.defaults(), new PullCredentials(recording(
-                        new KubernetesSecretSource(authenticating.client())), "rlimit-injector", null)));
-        webhook = TestWebhook.start(directory.resolve("tls"), mutator, admission -> { },
+        RegistryResolver resolver = new RegistryResolver(RegistrySettings.defaults(), new PullCredentials(
+                recording(new KubernetesSecretSource(authenticating.client())), "rlimit-injector", null));
+        webhook = TestWebhook.start(directory.resolve("tls"), new PodMutator(InjectionSettings.defaults()), resolver,
+                admission -> { },
                 Optional.of(new ClientAuthentication(caFile, Set.of(API_SERVER_NAME))));
     }
 

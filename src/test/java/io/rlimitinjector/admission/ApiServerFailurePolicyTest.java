@@ -63,7 +63,7 @@ class ApiServerFailurePolicyTest {
         KubernetesClient client = api.client();
         String group = failurePolicy.toLowerCase() + "-" + UUID.randomUUID().toString().substring(0, 8);
         String namespace = api.namespace(group, WebhookRegistration.enabled(group));
-        try (TestWebhook webhook = TestWebhook.start(certificates, Golden.mutator())) {
+        try (TestWebhook webhook = TestWebhook.start(certificates, Golden.mutator(), Golden.RESOLVER)) {
             WebhookRegistration registration = WebhookRegistration.register(client, "rlimit-injector-" + group, group,
                     webhook.mutateUrl(), webhook.caBundle(), failurePolicy);
             WebhookRegistration.awaitEffect(client, namespace, ApiServerPods::isInjected);

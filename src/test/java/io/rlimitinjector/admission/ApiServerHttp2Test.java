@@ -66,7 +66,7 @@ class ApiServerHttp2Test {
             return EntrypointResolver.Lookup.found(new ImageConfig(List.of("/app"), List.of(), Map.of(), List.of()));
         };
         try (TestWebhook webhook = TestWebhook.start(certificates,
-                new PodMutator(InjectionSettings.defaults(), together));
+                new PodMutator(InjectionSettings.defaults()), together);
                 WebhookRegistration registration = WebhookRegistration.register(client, "rlimit-injector-h2", "h2",
                         webhook.mutateUrl(), webhook.caBundle(), "Fail")) {
             String namespace = api.namespace("h2", WebhookRegistration.enabled("h2"));
@@ -99,7 +99,7 @@ class ApiServerHttp2Test {
         KubeApiServer api = KubeApiServer.shared();
         KubernetesClient client = api.client();
         try (TestWebhook webhook = TestWebhook.start(certificates,
-                new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE));
+                new PodMutator(InjectionSettings.defaults()), EntrypointResolver.NONE);
                 WebhookRegistration registration = WebhookRegistration.register(client, "rlimit-injector-drain",
                         "drain", webhook.mutateUrl(), webhook.caBundle(), "Fail")) {
             String namespace = api.namespace("drain", WebhookRegistration.enabled("drain"));

@@ -46,7 +46,7 @@ class ApiServerReinvocationTest {
     static void start(Golden golden) throws Exception {
         KubeApiServer api = KubeApiServer.shared();
         client = api.client();
-        ours = TestWebhook.start(certificates.resolve(golden.toString()), golden.mutatorOf());
+        ours = TestWebhook.start(certificates.resolve(golden.toString()), golden.mutatorOf(), Golden.RESOLVER);
         sidecar = SidecarWebhook.start();
         String group = "reinvoke-" + UUID.randomUUID().toString().substring(0, 8);
         // Configurations run in name order: ours first, so only reinvocation can wrap the added container.

@@ -48,7 +48,7 @@ class ClientAuthenticationTest {
         Files.writeString(caFile, clientCa.certificatePem());
         Files.createDirectories(directory.resolve("tls"));
         webhook = TestWebhook.start(directory.resolve("tls"),
-                new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE), admission -> { },
+                new PodMutator(InjectionSettings.defaults()), EntrypointResolver.NONE, admission -> { },
                 Optional.of(new ClientAuthentication(caFile, Set.of(API_SERVER))));
     }
 

@@ -3,6 +3,7 @@ package io.rlimitinjector.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rlimitinjector.certs.CertificateAuthority;
+import io.rlimitinjector.inject.PodInjector;
 import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.InjectionSettings;
@@ -47,7 +48,7 @@ class GracefulShutdownTest {
         };
         AdmissionServer server = AdmissionServer.start(
                 new ServerSettings("127.0.0.1", 0, 0, tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)),
-                new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(), slow)),
+                new AdmissionReviewHandler(new PodInjector(new PodMutator(InjectionSettings.defaults()))), slow,
                 ReloadingTlsContext.watch(tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)));
         HttpClient client = HttpClient.newBuilder().sslContext(TestTls.trusting(ca.certificate()))
                 .version(HttpClient.Version.HTTP_1_1).build();
@@ -86,8 +87,8 @@ class GracefulShutdownTest {
         tls.publish(TestTls.localPair(ca));
         AdmissionServer server = AdmissionServer.start(
                 new ServerSettings("127.0.0.1", 0, 0, tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)),
-                new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE)),
-                ReloadingTlsContext.watch(tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)));
+                new AdmissionReviewHandler(new PodInjector(new PodMutator(InjectionSettings.defaults()))),
+                EntrypointResolver.NONE, ReloadingTlsContext.watch(tls.certificateFile(), tls.keyFile(), Duration.ofSeconds(1)));
         HttpClient client = HttpClient.newBuilder().sslContext(TestTls.trusting(ca.certificate()))
                 .version(HttpClient.Version.HTTP_1_1).build();
         URI base = URI.create("https://127.0.0.1:" + server.port());

@@ -46,9 +46,8 @@ class RegistryOutageTest {
             // A budget far longer than the test: only the registry's release ends the stall.
             RegistrySettings settings = new RegistrySettings(Duration.ofMinutes(10), Map.of(),
                     Set.of("http://" + registry.host()), Set.of(), null, Duration.ofMinutes(5), 100);
-            PodMutator mutator = new PodMutator(InjectionSettings.defaults(),
-                    new RegistryResolver(settings, PullCredentials.NONE));
-            try (TestWebhook webhook = TestWebhook.start(certificates, mutator)) {
+            try (TestWebhook webhook = TestWebhook.start(certificates, new PodMutator(InjectionSettings.defaults()),
+                    new RegistryResolver(settings, PullCredentials.NONE))) {
                 HttpClient client = HttpClient.newBuilder().sslContext(TestTls.trusting(webhook.ca().certificate()))
                         .build();
                 List<CompletableFuture<HttpResponse<String>>> stalled = new ArrayList<>();

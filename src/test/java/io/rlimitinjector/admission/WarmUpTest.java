@@ -3,6 +3,7 @@ package io.rlimitinjector.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import io.rlimitinjector.inject.PodInjector;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.Mode;
@@ -26,7 +27,7 @@ class WarmUpTest {
         InjectionSettings defaults = InjectionSettings.defaults();
         InjectionSettings settings = new InjectionSettings(defaults.launcherImage(), defaults.launcherPullPolicy(),
                 defaults.delivery(), defaultMode, 1.0, List.of());
-        WarmUp warmUp = WarmUp.start(new AdmissionReviewHandler(new PodMutator(settings, EntrypointResolver.NONE)));
+        WarmUp warmUp = WarmUp.start(new AdmissionReviewHandler(new PodInjector(new PodMutator(settings))));
         assertThatCode(warmUp::await).doesNotThrowAnyException();
     }
 
@@ -34,7 +35,7 @@ class WarmUpTest {
     @Test
     void theWarmUpThroughHttpsLeavesNoTrace(@TempDir Path certificates) throws Exception {
         try (TestWebhook webhook = TestWebhook.start(certificates,
-                new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE))) {
+                new PodMutator(InjectionSettings.defaults()), EntrypointResolver.NONE)) {
             assertThat(webhook.server().isReady()).isTrue();
             assertThat(webhook.admissions()).isZero();
             Eventually.until("the warm-up's connection closed", Duration.ofSeconds(10),

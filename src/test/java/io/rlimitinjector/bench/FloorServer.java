@@ -2,7 +2,9 @@ package io.rlimitinjector.bench;
 
 import io.rlimitinjector.admission.AdmissionReviewHandler;
 import io.rlimitinjector.admission.HttpsConnector;
+import io.rlimitinjector.admission.ReviewWriter;
 import io.rlimitinjector.admission.ServerSettings;
+import io.rlimitinjector.inject.PodInjector;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.PodMutator;
@@ -36,8 +38,8 @@ public final class FloorServer {
         int port = Integer.parseInt(args[0]);
         ReloadingTlsContext tls = ReloadingTlsContext.watch(Path.of(args[1]), Path.of(args[2]), Duration.ofMinutes(1));
         AdmissionReviewHandler handler =
-                new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE));
-        byte[] review = AdmissionReviewHandler.toBytes(handler.handle(Files.readAllBytes(Path.of(args[3]))));
+                new AdmissionReviewHandler(new PodInjector(new PodMutator(InjectionSettings.defaults())));
+        byte[] review = ReviewWriter.bytes(handler.handle(Files.readAllBytes(Path.of(args[3])), EntrypointResolver.NONE));
         ServerSettings settings = new ServerSettings("127.0.0.1", port, 0, Path.of(args[1]), Path.of(args[2]),
                 Duration.ofMinutes(1));
         QueuedThreadPool pool = new QueuedThreadPool(ServerSettings.MAX_THREADS, 4);

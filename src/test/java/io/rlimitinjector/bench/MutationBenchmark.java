@@ -2,6 +2,8 @@ package io.rlimitinjector.bench;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.rlimitinjector.admission.AdmissionReviewHandler;
+import io.rlimitinjector.admission.ReviewWriter;
+import io.rlimitinjector.inject.PodInjector;
 import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.InjectionSettings;
@@ -43,17 +45,17 @@ public class MutationBenchmark {
             review = in.readAllBytes();
         }
         pod = Json.MAPPER.treeToValue(Json.MAPPER.readTree(review).at("/request/object"), Pod.class);
-        mutator = new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE);
-        handler = new AdmissionReviewHandler(mutator);
+        mutator = new PodMutator(InjectionSettings.defaults());
+        handler = new AdmissionReviewHandler(new PodInjector(mutator));
     }
 
     @Benchmark
     public MutationResult mutatePod() {
-        return mutator.mutate(pod, "bench");
+        return mutator.mutate(pod, "bench", EntrypointResolver.NONE);
     }
 
     @Benchmark
     public byte[] handleAdmissionReview() {
-        return AdmissionReviewHandler.toBytes(handler.handle(review));
+        return ReviewWriter.bytes(handler.handle(review, EntrypointResolver.NONE));
     }
 }

@@ -32,8 +32,8 @@ class CheckApiServerTest {
         String group = "check-" + UUID.randomUUID().toString().substring(0, 8);
         String optedIn = api.namespace(group, WebhookRegistration.enabled(group));
         String notOptedIn = api.namespace(group + "-off", WebhookRegistration.notEnabled(group));
-        Checker checker = new Checker(Golden.mutator());
-        TestWebhook webhook = TestWebhook.start(certificates, Golden.mutator());
+        Checker checker = new Checker(Golden.mutator(), Golden.RESOLVER);
+        TestWebhook webhook = TestWebhook.start(certificates, Golden.mutator(), Golden.RESOLVER);
         try (WebhookRegistration registration = WebhookRegistration.register(client, "rlimit-injector-" + group, group,
                 webhook.mutateUrl(), webhook.caBundle(), "Ignore")) {
             WebhookRegistration.awaitEffect(client, optedIn, pod -> pod.getMetadata().getAnnotations() != null

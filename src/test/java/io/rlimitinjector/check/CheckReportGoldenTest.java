@@ -37,7 +37,7 @@ class CheckReportGoldenTest {
     @ParameterizedTest
     @MethodSource("cases")
     void reportMatchesItsGoldenFiles(String name) throws IOException {
-        CheckReport report = new Checker(Golden.mutator()).check(view(name));
+        CheckReport report = new Checker(Golden.mutator(), Golden.RESOLVER).check(view(name));
         compare(CASES.resolve(name + ".txt"), ReportFormat.text(report));
         compare(CASES.resolve(name + ".json"), ReportFormat.json(report));
         assertThat(Json.MAPPER.readTree(ReportFormat.json(report)).path("exitCode").asInt()).isEqualTo(report.exitCode());

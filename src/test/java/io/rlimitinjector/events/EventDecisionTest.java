@@ -3,8 +3,10 @@ package io.rlimitinjector.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.rlimitinjector.review.Admission;
 import io.rlimitinjector.admission.AdmissionReviewHandler;
+import io.rlimitinjector.inject.Admission;
+import io.rlimitinjector.inject.Outcome;
+import io.rlimitinjector.inject.PodInjector;
 import io.rlimitinjector.json.Json;
 import io.rlimitinjector.testing.Golden;
 import io.rlimitinjector.testing.Reviews;
@@ -24,7 +26,7 @@ class EventDecisionTest {
                 - {apiVersion: apps/v1, kind: ReplicaSet, name: api-7d9c, uid: 1111, controller: true}
             """;
 
-    private final AdmissionReviewHandler handler = new AdmissionReviewHandler(Golden.mutator());
+    private final AdmissionReviewHandler handler = new AdmissionReviewHandler(new PodInjector(Golden.mutator()));
 
     @Test
     void aWrappedAndASkippedContainerGiveInjectedAndAWarningNotInjected() {
@@ -56,15 +58,15 @@ class EventDecisionTest {
     void aDryRunCallsForNothing() {
         ObjectNode review = Reviews.podCreate("uid-1", "shop", pod(Reviews.PYTHON_POD));
         ((ObjectNode) review.get("request")).put("dryRun", true);
-        Admission admission = handler.handle(bytes(review));
-        assertThat(admission.outcome()).isEqualTo("mutated");
+        Admission admission = handler.handle(bytes(review), Golden.RESOLVER);
+        assertThat(admission.outcome()).isEqualTo(Outcome.MUTATED);
         assertThat(EventDecision.reports(admission)).isEmpty();
     }
 
     @Test
     void theReinvocationThatChangesNothingCallsForNothing() {
         ObjectNode pod = pod(Reviews.PYTHON_POD);
-        JsonNode first = handler.handle(bytes(Reviews.podCreate("uid-1", "shop", pod))).review();
+        JsonNode first = Reviews.sent(admit(pod));
         Admission again = admit(Reviews.patched(pod, first));
         assertThat(again.patched()).isFalse();
         assertThat(EventDecision.reports(again)).isEmpty();
@@ -81,8 +83,8 @@ class EventDecisionTest {
     void anythingButAPodCreationCallsForNothing() {
         ObjectNode review = Reviews.podCreate("uid-1", "shop", pod(Reviews.PYTHON_POD));
         ((ObjectNode) review.get("request")).put("operation", "UPDATE");
-        Admission admission = handler.handle(bytes(review));
-        assertThat(admission.outcome()).isEqualTo("ignored");
+        Admission admission = handler.handle(bytes(review), Golden.RESOLVER);
+        assertThat(admission.outcome()).isEqualTo(Outcome.IGNORED);
         assertThat(EventDecision.reports(admission)).isEmpty();
     }
 
@@ -125,7 +127,7 @@ class EventDecisionTest {
     }
 
     private Admission admit(JsonNode pod) {
-        return handler.handle(bytes(Reviews.podCreate("uid-1", "shop", pod)));
+        return handler.handle(bytes(Reviews.podCreate("uid-1", "shop", pod)), Golden.RESOLVER);
     }
 
     private static ObjectNode pod(String yaml) {

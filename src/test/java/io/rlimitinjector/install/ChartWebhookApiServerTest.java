@@ -35,7 +35,7 @@ class ChartWebhookApiServerTest {
         String group = "mirror-" + UUID.randomUUID().toString().substring(0, 6);
         String namespace = server.namespace("mirror", WebhookRegistration.enabled(group));
         try (TestWebhook webhook = TestWebhook.start(directory,
-                new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE))) {
+                new PodMutator(InjectionSettings.defaults()), EntrypointResolver.NONE)) {
             MutatingWebhookConfiguration configuration = client.admissionRegistration().v1()
                     .mutatingWebhookConfigurations().resource(chartWebhookCalling(webhook, group)).create();
             try {

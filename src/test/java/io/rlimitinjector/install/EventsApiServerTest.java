@@ -69,7 +69,7 @@ class EventsApiServerTest {
         serviceAccount = server.serviceAccountClient(releaseNamespace, release + "-rlimit-injector");
         metrics = new WebhookMetrics(Instant::now);
         events = AdmissionEvents.start(serviceAccount, "test-replica", metrics);
-        webhook = TestWebhook.start(certificates, Golden.mutator(), events::record);
+        webhook = TestWebhook.start(certificates, Golden.mutator(), Golden.RESOLVER, events::record);
         String group = "events-" + UUID.randomUUID().toString().substring(0, 8);
         registration = WebhookRegistration.register(admin, "rlimit-injector-" + group, group, webhook.mutateUrl(),
                 webhook.caBundle(), "Fail");
@@ -158,7 +158,7 @@ class EventsApiServerTest {
     @Test
     void withoutEventsNothingIsRecorded(@TempDir Path directory) throws Exception {
         String group = "no-events-" + UUID.randomUUID().toString().substring(0, 8);
-        try (TestWebhook quiet = TestWebhook.start(directory, Golden.mutator());
+        try (TestWebhook quiet = TestWebhook.start(directory, Golden.mutator(), Golden.RESOLVER);
                 WebhookRegistration quietRegistration = WebhookRegistration.register(admin,
                         "rlimit-injector-" + group, group, quiet.mutateUrl(), quiet.caBundle(), "Fail")) {
             String namespace = server.namespace("no-events", WebhookRegistration.enabled(group));

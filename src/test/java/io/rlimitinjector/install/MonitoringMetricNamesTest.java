@@ -56,7 +56,7 @@ class MonitoringMetricNamesTest {
         assertThat(ours).allSatisfy(name -> assertThat(name).matches("(rlimit_injector|process|jvm)_\\w+"));
 
         try (TestWebhook webhook = TestWebhook.start(directory,
-                new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE))) {
+                new PodMutator(InjectionSettings.defaults()), EntrypointResolver.NONE)) {
             // A pod with one container wrapped and one skipped (no memory limit): the per-label counters appear.
             HttpClient client = HttpClient.newBuilder().sslContext(TestTls.trusting(webhook.ca().certificate()))
                     .build();

@@ -43,7 +43,7 @@ class PrometheusScrapeTest {
         Files.writeString(directory.resolve("rules.yaml"),
                 firingAtOnce(Monitoring.ruleFile(Map.of("metrics.prometheusRule.certificateExpiryDays", 1))));
         TestWebhook webhook = TestWebhook.start(Files.createDirectory(directory.resolve("certificates")),
-                new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE));
+                new PodMutator(InjectionSettings.defaults()), EntrypointResolver.NONE);
         Process prometheus = null;
         try {
             String target = webhook.metricsBase().getAuthority();

@@ -33,8 +33,8 @@ class ApiServerLauncherUnavailableTest {
         String group = "launcher-unavailable-" + UUID.randomUUID().toString().substring(0, 8);
         // Pullable while the webhook warms up and the registration takes effect, as after a healthy start.
         AtomicBoolean pullable = new AtomicBoolean(true);
-        PodMutator mutator = new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE, pullable::get);
-        try (TestWebhook webhook = TestWebhook.start(certificates, mutator);
+        PodMutator mutator = new PodMutator(InjectionSettings.defaults(), pullable::get);
+        try (TestWebhook webhook = TestWebhook.start(certificates, mutator, EntrypointResolver.NONE);
                 WebhookRegistration registration = WebhookRegistration.register(api.client(),
                         "rlimit-injector-" + group, group, webhook.mutateUrl(), webhook.caBundle(), "Fail")) {
             String namespace = api.namespace("inject", WebhookRegistration.enabled(group));

@@ -3,6 +3,8 @@ package io.rlimitinjector.launcherimage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rlimitinjector.admission.AdmissionReviewHandler;
+import io.rlimitinjector.inject.Admission;
+import io.rlimitinjector.inject.PodInjector;
 import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.InjectionSettings;
@@ -10,7 +12,6 @@ import io.rlimitinjector.mutation.InjectionStatus;
 import io.rlimitinjector.mutation.PodMutator;
 import io.rlimitinjector.registry.ImagePullCheck;
 import io.rlimitinjector.registry.RegistrySettings;
-import io.rlimitinjector.review.Admission;
 import io.rlimitinjector.testing.Eventually;
 import io.rlimitinjector.testing.LocalRegistry;
 import io.rlimitinjector.testing.Reviews;
@@ -41,8 +42,8 @@ class LauncherImageCheckTest {
                 Set.of(), null, Duration.ofMinutes(5), 100);
         LauncherImageCheck check = LauncherImageCheck.start(launcher,
                 new ImagePullCheck(settings, null, null, List.of())::problem, PERIOD);
-        AdmissionReviewHandler webhook = new AdmissionReviewHandler(new PodMutator(
-                InjectionSettings.defaults().withLauncherImage(launcher), EntrypointResolver.NONE, check));
+        AdmissionReviewHandler webhook = new AdmissionReviewHandler(new PodInjector(new PodMutator(
+                InjectionSettings.defaults().withLauncherImage(launcher), check)));
 
         assertThat(check.getAsBoolean()).isFalse();
         JsonNode review = admit(webhook, "before");
@@ -82,8 +83,8 @@ class LauncherImageCheckTest {
     }
 
     private static JsonNode admit(AdmissionReviewHandler webhook, String uid) {
-        Admission admission = webhook.handle(
-                Json.MAPPER.writeValueAsBytes(Reviews.podCreate(uid, "shop", Reviews.pod(Reviews.PYTHON_POD))));
-        return admission.review();
+        Admission admission = webhook.handle(Json.MAPPER.writeValueAsBytes(
+                Reviews.podCreate(uid, "shop", Reviews.pod(Reviews.PYTHON_POD))), EntrypointResolver.NONE);
+        return Reviews.sent(admission);
     }
 }

@@ -54,7 +54,7 @@ class PodShapeApiServerTest {
     static void start() throws Exception {
         KubeApiServer api = KubeApiServer.shared();
         client = api.client();
-        webhook = TestWebhook.start(certificates, Golden.mutator());
+        webhook = TestWebhook.start(certificates, Golden.mutator(), Golden.RESOLVER);
         String group = "shape-" + UUID.randomUUID().toString().substring(0, 8);
         registration = WebhookRegistration.register(client, "rlimit-injector-" + group, group, webhook.mutateUrl(),
                 webhook.caBundle(), "Fail");

@@ -29,11 +29,12 @@ class RegistryCacheTest {
         LocalRegistry registry = LocalRegistry.plain();
         String repository = newRepository("cached");
         String image = push(registry, repository);
-        PodMutator mutator = new PodMutator(InjectionSettings.defaults(), RegistryFixtures.plainResolver(registry));
+        PodMutator mutator = new PodMutator(InjectionSettings.defaults());
+        RegistryResolver resolver = RegistryFixtures.plainResolver(registry);
 
-        assertThat(mutator.mutate(pod(image, null, null, null), "ns").wrappedCount()).isEqualTo(1);
+        assertThat(mutator.mutate(pod(image, null, null, null), "ns", resolver).wrappedCount()).isEqualTo(1);
         long afterFirst = settledCount(registry, repository, 2);
-        assertThat(mutator.mutate(pod(image, null, null, null), "ns").wrappedCount()).isEqualTo(1);
+        assertThat(mutator.mutate(pod(image, null, null, null), "ns", resolver).wrappedCount()).isEqualTo(1);
 
         assertThat(afterFirst).as("manifest and config blob").isEqualTo(2);
         assertThat(settledCount(registry, repository, afterFirst)).isEqualTo(afterFirst);
@@ -58,7 +59,8 @@ class RegistryCacheTest {
         LocalRegistry registry = LocalRegistry.plain();
         String repository = newRepository("stampede");
         String image = push(registry, repository);
-        PodMutator mutator = new PodMutator(InjectionSettings.defaults(), RegistryFixtures.plainResolver(registry));
+        PodMutator mutator = new PodMutator(InjectionSettings.defaults());
+        RegistryResolver resolver = RegistryFixtures.plainResolver(registry);
         ExecutorService pool = Executors.newFixedThreadPool(50);
         CountDownLatch go = new CountDownLatch(1);
         try {
@@ -66,7 +68,7 @@ class RegistryCacheTest {
             for (int i = 0; i < 50; i++) {
                 results.add(pool.submit(() -> {
                     go.await();
-                    return mutator.mutate(pod(image, null, null, null), "ns");
+                    return mutator.mutate(pod(image, null, null, null), "ns", resolver);
                 }));
             }
             go.countDown();

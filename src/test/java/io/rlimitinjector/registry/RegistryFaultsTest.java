@@ -5,13 +5,13 @@ import static io.rlimitinjector.registry.RegistryFixtures.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.EntrypointResolver.Lookup;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.MutationResult;
 import io.rlimitinjector.mutation.PodMutator;
 import io.rlimitinjector.testing.LocalRegistry;
-import io.rlimitinjector.json.Json;
-import io.fabric8.kubernetes.api.model.Pod;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -35,10 +35,10 @@ class RegistryFaultsTest {
     void missingTagIsSkippedWithAWarning() throws Exception {
         LocalRegistry registry = LocalRegistry.plain();
         String image = registry.host() + "/" + newRepository("missing") + ":nope";
-        PodMutator mutator = new PodMutator(InjectionSettings.defaults(), resolver(registry.host()));
+        PodMutator mutator = new PodMutator(InjectionSettings.defaults());
 
         long start = System.nanoTime();
-        MutationResult result = mutator.mutate(pod(image, null, null, null), "ns");
+        MutationResult result = mutator.mutate(pod(image, null, null, null), "ns", resolver(registry.host()));
 
         assertThat(elapsed(start)).isLessThan(BUDGET);
         assertThat(result.decisions().get(0).isWrapped()).isFalse();
@@ -89,10 +89,10 @@ class RegistryFaultsTest {
                         - {name: b, image: %1$s/b:1, resources: {limits: {memory: 1Gi}}}
                         - {name: c, image: %1$s/c:1, resources: {limits: {memory: 1Gi}}}
                     """.formatted(host), Pod.class);
-            PodMutator mutator = new PodMutator(InjectionSettings.defaults(), resolver(host));
+            PodMutator mutator = new PodMutator(InjectionSettings.defaults());
 
             long start = System.nanoTime();
-            MutationResult result = mutator.mutate(pod, "ns");
+            MutationResult result = mutator.mutate(pod, "ns", resolver(host));
             Duration took = elapsed(start);
 
             assertThat(result.wrappedCount()).isZero();

@@ -11,9 +11,9 @@ import io.rlimitinjector.mutation.EntrypointResolver.Lookup;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.MutationResult;
 import io.rlimitinjector.mutation.PodMutator;
-import io.rlimitinjector.testing.HostileServer;
 import io.rlimitinjector.testing.HostileServer.Request;
 import io.rlimitinjector.testing.HostileServer.Response;
+import io.rlimitinjector.testing.HostileServer;
 import io.rlimitinjector.testing.LocalRegistry;
 import io.rlimitinjector.testing.TestImagesOci;
 import java.nio.charset.StandardCharsets;
@@ -127,10 +127,11 @@ class RegistryHostileTest {
                         "WWW-Authenticate", "Bearer realm=\"" + realm + "\",service=\"registry\""))) {
                     String host = "127.0.0.1:" + registry.port();
                     String image = host + "/" + newRepository("realm") + ":1";
-                    PodMutator mutator = new PodMutator(InjectionSettings.defaults(),
-                            resolver(Set.of(), Set.of(host, "127.0.0.1:" + listedRealm.port()), registry));
+                    PodMutator mutator = new PodMutator(InjectionSettings.defaults());
+                    RegistryResolver resolver =
+                            resolver(Set.of(), Set.of(host, "127.0.0.1:" + listedRealm.port()), registry);
 
-                    MutationResult result = mutator.mutate(pod(image, null, null, "hostile"), "ns");
+                    MutationResult result = mutator.mutate(pod(image, null, null, "hostile"), "ns", resolver);
 
                     assertThat(listedRealm.connections() + unlistedRealm.connections()).as(realm).isZero();
                     // The pod author sees a code and the way out; no realm, port, status, secret or user.

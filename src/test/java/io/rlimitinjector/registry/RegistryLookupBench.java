@@ -33,19 +33,20 @@ public final class RegistryLookupBench {
                             "amd64"));
             images.add(registry.host() + "/" + repository + ":1");
         }
-        PodMutator mutator = new PodMutator(InjectionSettings.defaults(), RegistryFixtures.plainResolver(registry));
+        PodMutator mutator = new PodMutator(InjectionSettings.defaults());
+        RegistryResolver resolver = RegistryFixtures.plainResolver(registry);
         for (String image : images.subList(0, WARM_UP)) {
-            mutate(mutator, image);
+            mutate(mutator, resolver, image);
         }
 
         long[] lookup = new long[IMAGES];
         for (int i = 0; i < IMAGES; i++) {
-            lookup[i] = mutate(mutator, images.get(WARM_UP + i));
+            lookup[i] = mutate(mutator, resolver, images.get(WARM_UP + i));
         }
         String cachedImage = images.get(WARM_UP);
         long[] cached = new long[CACHED_ROUNDS];
         for (int i = 0; i < CACHED_ROUNDS; i++) {
-            cached[i] = mutate(mutator, cachedImage);
+            cached[i] = mutate(mutator, resolver, cachedImage);
         }
         Thread.sleep(200);
         long requests = 0;
@@ -61,10 +62,10 @@ public final class RegistryLookupBench {
         System.exit(0);
     }
 
-    private static long mutate(PodMutator mutator, String image) {
+    private static long mutate(PodMutator mutator, RegistryResolver resolver, String image) {
         Pod pod = RegistryFixtures.pod(image, null, null, null);
         long start = System.nanoTime();
-        if (mutator.mutate(pod, "bench").wrappedCount() != 1) {
+        if (mutator.mutate(pod, "bench", resolver).wrappedCount() != 1) {
             throw new IllegalStateException("not wrapped: " + image);
         }
         return System.nanoTime() - start;

@@ -10,8 +10,8 @@ import static io.rlimitinjector.testing.TestImagesOci.pushIndex;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Container;
-import io.rlimitinjector.mutation.Contract;
 import io.rlimitinjector.mutation.ContainerDecision;
+import io.rlimitinjector.mutation.Contract;
 import io.rlimitinjector.mutation.EntrypointResolver.Lookup;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.MutationResult;
@@ -45,20 +45,24 @@ class RegistryResolverTest {
         pushImage(registry, both, "1", OCI_MANIFEST,
                 config(List.of("/docker-entrypoint.sh"), List.of("serve", "--port=80"), Map.of("NODE_VERSION", "20.11.0"),
                         "amd64"));
-        PodMutator mutator = new PodMutator(InjectionSettings.defaults(), RegistryFixtures.plainResolver(registry));
+        PodMutator mutator = new PodMutator(InjectionSettings.defaults());
+        RegistryResolver resolver = RegistryFixtures.plainResolver(registry);
 
         // Neither command nor args: command = launcher + ENTRYPOINT, args = CMD.
-        Container java = only(mutator.mutate(pod(registry.host() + "/" + entrypointOnly + ":1", null, null, null), "ns"));
+        Container java = only(mutator.mutate(pod(registry.host() + "/" + entrypointOnly + ":1", null, null, null),
+                "ns", resolver));
         assertThat(java.getCommand()).containsExactly(LAUNCH, "--", "/usr/local/bin/java", "-jar", "/app.jar");
         assertThat(java.getArgs()).isEmpty();
         assertThat(env(java, Contract.ENV_MODE)).isEqualTo("data");
 
-        Container python = only(mutator.mutate(pod(registry.host() + "/" + cmdOnly + ":1", null, null, null), "ns"));
+        Container python = only(mutator.mutate(pod(registry.host() + "/" + cmdOnly + ":1", null, null, null),
+                "ns", resolver));
         assertThat(python.getCommand()).containsExactly(LAUNCH, "--");
         assertThat(python.getArgs()).containsExactly("python3", "app.py");
         assertThat(env(python, Contract.ENV_MODE)).isEqualTo("as");
 
-        MutationResult neither = mutator.mutate(pod(registry.host() + "/" + both + ":1", null, null, null), "ns");
+        MutationResult neither = mutator.mutate(pod(registry.host() + "/" + both + ":1", null, null, null), "ns",
+                resolver);
         assertThat(only(neither).getCommand()).containsExactly(LAUNCH, "--", "/docker-entrypoint.sh");
         assertThat(only(neither).getArgs()).containsExactly("serve", "--port=80");
         ContainerDecision decision = neither.decisions().get(0);
@@ -67,7 +71,7 @@ class RegistryResolverTest {
 
         // Args set, no command: command = launcher + ENTRYPOINT, the pod's args stay.
         Container withArgs = only(mutator.mutate(pod(registry.host() + "/" + both + ":1", List.of("migrate"), null, null),
-                "ns"));
+                "ns", resolver));
         assertThat(withArgs.getCommand()).containsExactly(LAUNCH, "--", "/docker-entrypoint.sh");
         assertThat(withArgs.getArgs()).containsExactly("migrate");
     }
@@ -88,8 +92,8 @@ class RegistryResolverTest {
         assertThat(sameLookup.config().entrypoint()).containsExactly("/bin/app");
         assertThat(sameLookup.config().warnings()).isEmpty();
 
-        MutationResult result = new PodMutator(InjectionSettings.defaults(), resolver)
-                .mutate(pod(registry.host() + "/" + differing + ":1", null, null, null), "ns");
+        MutationResult result = new PodMutator(InjectionSettings.defaults())
+                .mutate(pod(registry.host() + "/" + differing + ":1", null, null, null), "ns", resolver);
         assertThat(only(result).getCommand()).containsExactly(LAUNCH, "--", "/bin/app-amd64");
         assertThat(result.warnings()).anySatisfy(warning -> assertThat(warning)
                 .contains("differ between platforms").contains("linux/arm64").contains("/bin/app-arm64"));
@@ -109,21 +113,21 @@ class RegistryResolverTest {
                 .account("ns", "builder", "right");
         RegistryResolver resolver = RegistryFixtures.securedResolver(registry, dir,
                 new PullCredentials(secrets, "webhook", null));
-        PodMutator mutator = new PodMutator(InjectionSettings.defaults(), resolver);
+        PodMutator mutator = new PodMutator(InjectionSettings.defaults());
 
         // The pod author learns that access was refused, and how to do without; not which secrets or users were tried.
-        MutationResult wrong = mutator.mutate(pod(image, null, null, "wrong"), "ns");
+        MutationResult wrong = mutator.mutate(pod(image, null, null, "wrong"), "ns", resolver);
         assertThat(wrong.decisions().get(0).isWrapped()).isFalse();
         assertThat(wrong.warnings()).singleElement().satisfies(warning -> assertThat(warning)
                 .contains("(registry-unauthorized)").contains(Contract.COMMAND_PREFIX + "app")
                 .doesNotContain("wrong").doesNotContain(LocalRegistry.USER));
 
-        MutationResult anonymous = mutator.mutate(pod(image, null, null, null), "ns");
+        MutationResult anonymous = mutator.mutate(pod(image, null, null, null), "ns", resolver);
         assertThat(anonymous.warnings()).singleElement().satisfies(warning -> assertThat(warning)
                 .contains("(registry-unauthorized)"));
 
         // The wrong secret on the pod is tried, then the right one on its service account.
-        MutationResult right = mutator.mutate(pod(image, null, "builder", "wrong"), "ns");
+        MutationResult right = mutator.mutate(pod(image, null, "builder", "wrong"), "ns", resolver);
         assertThat(only(right).getCommand()).containsExactly(LAUNCH, "--", "/srv/app");
         assertThat(right.warnings()).isEmpty();
     }

@@ -1,7 +1,9 @@
 package io.rlimitinjector.testing;
 
+import io.rlimitinjector.inject.PodInjector;
 import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.Delivery;
+import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.PodMutator;
 import java.io.IOException;
@@ -38,6 +40,8 @@ public record Golden(Delivery delivery, Path directory, InjectionSettings settin
             INPUTS.resolve("launcher-pull-secrets"), PULL_SECRETS);
     public static final Golden PULL_SECRETS_IMAGE_VOLUME = new Golden(Delivery.IMAGE_VOLUME,
             INPUTS.resolve("launcher-pull-secrets/image-volume"), PULL_SECRETS);
+    /** The images the golden pods name, as the test registry answers for them. */
+    public static final EntrypointResolver RESOLVER = TestImages.RESOLVER;
     public static final List<Golden> ALL = List.of(INIT_CONTAINER, IMAGE_VOLUME, PULL_SECRETS_INIT_CONTAINER,
             PULL_SECRETS_IMAGE_VOLUME);
 
@@ -62,7 +66,12 @@ public record Golden(Delivery delivery, Path directory, InjectionSettings settin
     }
 
     public PodMutator mutatorOf() {
-        return new PodMutator(settings.withDelivery(delivery), TestImages.RESOLVER);
+        return new PodMutator(settings.withDelivery(delivery));
+    }
+
+    /** The entry point the webhook and {@code inject} share, with this delivery's settings. */
+    public PodInjector injector() {
+        return new PodInjector(mutatorOf());
     }
 
     /** The shapes recorded in this directory, sorted. */

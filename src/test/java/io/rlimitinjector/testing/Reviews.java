@@ -1,5 +1,7 @@
 package io.rlimitinjector.testing;
 
+import io.rlimitinjector.admission.ReviewWriter;
+import io.rlimitinjector.inject.Admission;
 import io.rlimitinjector.json.Json;
 import java.util.Base64;
 import tools.jackson.databind.JsonNode;
@@ -27,6 +29,11 @@ public final class Reviews {
 
     public static JsonNode pod(String yaml) {
         return Json.YAML.readTree(yaml);
+    }
+
+    /** The AdmissionReview the webhook sends for this answer, as the API server reads it. */
+    public static JsonNode sent(Admission admission) {
+        return Json.MAPPER.readTree(ReviewWriter.bytes(admission));
     }
 
     /** The pod after the response's patch, as the API server would store it. */

@@ -1,12 +1,14 @@
 package io.rlimitinjector.testing;
 
-import io.rlimitinjector.review.Admission;
 import io.rlimitinjector.admission.AdmissionReviewHandler;
 import io.rlimitinjector.admission.AdmissionServer;
 import io.rlimitinjector.admission.ServerSettings;
 import io.rlimitinjector.admission.WarmUp;
 import io.rlimitinjector.certs.CertificateAuthority;
+import io.rlimitinjector.inject.Admission;
+import io.rlimitinjector.inject.PodInjector;
 import io.rlimitinjector.metrics.WebhookMetrics;
+import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.PodMutator;
 import io.rlimitinjector.tls.ClientAuthentication;
 import io.rlimitinjector.tls.ReloadingTlsContext;
@@ -31,20 +33,24 @@ public final class TestWebhook implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts it with certificates in {@code directory}, laid out as a mounted Secret. */
-    public static TestWebhook start(Path directory, PodMutator mutator) throws Exception {
-        return start(directory, mutator, admission -> { });
+    /**
+     * Starts it with certificates in {@code directory}, laid out as a mounted Secret, looking the pods' images up
+     * with {@code resolver}.
+     */
+    public static TestWebhook start(Path directory, PodMutator mutator, EntrypointResolver resolver)
+            throws Exception {
+        return start(directory, mutator, resolver, admission -> { });
     }
 
     /** The same, handing each answered admission to {@code afterAdmission}, as {@code serve --events} does. */
-    public static TestWebhook start(Path directory, PodMutator mutator, Consumer<Admission> afterAdmission)
-            throws Exception {
-        return start(directory, mutator, afterAdmission, Optional.empty());
+    public static TestWebhook start(Path directory, PodMutator mutator, EntrypointResolver resolver,
+            Consumer<Admission> afterAdmission) throws Exception {
+        return start(directory, mutator, resolver, afterAdmission, Optional.empty());
     }
 
     /** The same, and with {@code clients} present, only callers with such a client certificate get through. */
-    public static TestWebhook start(Path directory, PodMutator mutator, Consumer<Admission> afterAdmission,
-            Optional<ClientAuthentication> clients) throws Exception {
+    public static TestWebhook start(Path directory, PodMutator mutator, EntrypointResolver resolver,
+            Consumer<Admission> afterAdmission, Optional<ClientAuthentication> clients) throws Exception {
         CertificateAuthority ca = CertificateAuthority.create("test-ca", Duration.ofHours(1));
         TestTls tls = new TestTls(directory);
         tls.publish(TestTls.localPair(ca));
@@ -52,8 +58,8 @@ public final class TestWebhook implements AutoCloseable {
                 Duration.ofSeconds(1));
         ReloadingTlsContext reloading = ReloadingTlsContext.watch(tls.certificateFile(), tls.keyFile(), clients,
                 Duration.ofSeconds(1));
-        AdmissionReviewHandler handler = new AdmissionReviewHandler(mutator);
-        AdmissionServer server = AdmissionServer.start(settings, handler, reloading,
+        AdmissionReviewHandler handler = new AdmissionReviewHandler(new PodInjector(mutator));
+        AdmissionServer server = AdmissionServer.start(settings, handler, resolver, reloading,
                 new WebhookMetrics(reloading::notAfter), WarmUp.start(handler), afterAdmission);
         return new TestWebhook(ca, server);
     }

@@ -6,6 +6,7 @@ import io.rlimitinjector.admission.AdmissionReviewHandler;
 import io.rlimitinjector.admission.AdmissionServer;
 import io.rlimitinjector.admission.ServerSettings;
 import io.rlimitinjector.certs.CertificateAuthority;
+import io.rlimitinjector.inject.PodInjector;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.InjectionSettings;
 import io.rlimitinjector.mutation.PodMutator;
@@ -51,8 +52,8 @@ class CertificateReloadTest {
         ReloadingTlsContext context = ReloadingTlsContext.watch(tls.certificateFile(), tls.keyFile(), POLL);
         AdmissionServer server = AdmissionServer.start(
                 new ServerSettings("127.0.0.1", 0, 0, tls.certificateFile(), tls.keyFile(), POLL),
-                new AdmissionReviewHandler(new PodMutator(InjectionSettings.defaults(), EntrypointResolver.NONE)),
-                context);
+                new AdmissionReviewHandler(new PodInjector(new PodMutator(InjectionSettings.defaults()))),
+                EntrypointResolver.NONE, context);
         // Clients trust both CAs, as the caBundle does during a rotation.
         SSLContext client = TestTls.trusting(oldCa.certificate(), newCa.certificate());
         List<Throwable> failures = new CopyOnWriteArrayList<>();

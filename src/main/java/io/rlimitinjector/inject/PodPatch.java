@@ -1,4 +1,4 @@
-package io.rlimitinjector.mutation;
+package io.rlimitinjector.inject;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.rlimitinjector.json.Json;

@@ -1,0 +1,27 @@
+package io.rlimitinjector.inject;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.rlimitinjector.mutation.EntrypointResolver;
+import io.rlimitinjector.mutation.MutationResult;
+import io.rlimitinjector.mutation.PodMutator;
+
+/**
+ * Pod in, patch out: the one entry point of the webhook ({@code AdmissionReviewHandler}) and of the {@code inject}
+ * command ({@link ManifestInjector}), so both give a pod the same patch.
+ */
+public final class PodInjector {
+    private final PodMutator mutator;
+
+    public PodInjector(PodMutator mutator) {
+        this.mutator = mutator;
+    }
+
+    /**
+     * @param namespace the pod's namespace; pods made by controllers carry it only in the admission request
+     * @param resolver answers this pod's image lookups
+     */
+    public Injection inject(Pod pod, String namespace, EntrypointResolver resolver) {
+        MutationResult result = mutator.mutate(pod, namespace, resolver);
+        return new Injection(result, PodPatch.between(pod, result.pod()));
+    }
+}
