@@ -89,9 +89,9 @@ class ChartTest {
                     .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
         });
         Container webhook = pod.getContainers().get(0);
-        assertThat(webhook.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
-        assertThat(env(webhook, "JAVA_TOOL_OPTIONS"))
-                .contains("-XX:MaxRAMPercentage=45", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-Xss512k");
+        assertThat(webhook.getResources().getLimits().get("memory").toString()).isEqualTo("384Mi");
+        assertThat(env(webhook, "JAVA_TOOL_OPTIONS")).contains("-XX:MaxRAMPercentage=35", "-XX:MinRAMPercentage=35",
+                "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-Xss512k");
         assertThat(webhook.getArgs()).startsWith("serve").contains(
                 "--launcher-image=ghcr.io/rlimit-injector/launcher:0.1.0", "--launcher-pull-policy=IfNotPresent",
                 "--delivery=initContainer", "--default-mode=auto", "--default-ratio=1");
