@@ -20,6 +20,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=lib/kind.sh
 source hack/lib/kind.sh
+# shellcheck disable=SC2034 # kind_log's prefix
 KIND_LOG_TAG=webhook-base
 images_dir=$KIND_CACHE/images
 mkdir -p "$images_dir"
@@ -37,6 +38,7 @@ runtime_libraries() {
     sort -u
 }
 
+# shellcheck disable=SC2016 # dpkg-query's own format, in single quotes
 key_inputs() {
   cat "$jdk/release"
   echo "$modules ${jlink_flags[*]}"
