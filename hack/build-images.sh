@@ -6,13 +6,14 @@
 #
 # Outputs without REGISTRY:
 #   target/launcher/image.tar  launcher image (OCI archive, multi-arch); built offline by src/launcher/build.sh
-#   target/jib-image.tar       webhook image (Jib); Jib still fetches the base image, so this needs the base
-#                              registry unless BASE_IMAGE points at a local copy (docker://IMAGE or tar:///PATH)
+#   target/jib-image.tar       webhook image (Jib) on the jlinked base that hack/webhook-base.sh makes here for
+#                              the host's platform (no registry), unless BASE_IMAGE says otherwise
 # Environment:
 #   REGISTRY    push to REGISTRY/rlimit-injector:TAG and REGISTRY/launcher:TAG (needs credentials for skopeo
 #               and Jib, e.g. from `docker login` or `skopeo login`)
 #   TAG         image tag (default: the Maven project version)
-#   BASE_IMAGE  webhook base image (default eclipse-temurin:21-jre, as in pom.xml)
+#   BASE_IMAGE  webhook base image (docker://IMAGE, tar:///PATH or a registry reference); a push defaults to
+#               eclipse-temurin:21-jre (pom.xml), which exists for both platforms
 #   DIGESTS     with REGISTRY: a file to write the pushed references to, as WEBHOOK_IMAGE=REPO@DIGEST and
 #               LAUNCHER_IMAGE=REPO@DIGEST lines (hack/release.sh reads it)
 # Both images are reproducible: same sources, same digests (Jib fixes timestamps; so does the launcher writer).
@@ -26,6 +27,8 @@ tag="${TAG:-${version,,}}" # Jib rejects upper case in a tag
 base=()
 if [[ -n ${BASE_IMAGE:-} ]]; then
   base=("-Djib.from.image=$BASE_IMAGE")
+elif [[ -z ${REGISTRY:-} ]]; then
+  base=("-Djib.from.image=tar://$(bash hack/webhook-base.sh)")
 fi
 
 # The jar and the launcher image; tests are for hack/test.sh.

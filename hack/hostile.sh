@@ -2,11 +2,12 @@
 # Bad input at volume: starts the webhook as the chart runs it (hack/lib/webhook.sh), checks the TLS versions it offers,
 # sends N hostile bodies (hack/hostile.py), then slow-loris uploads, and checks the server is alive,
 # answering, and its memory bounded.
-#   bash hack/hostile.sh [N]      (default 100000; CI runs a shorter pass)
+#   bash hack/hostile.sh [N]      (default 100000; CI runs a shorter pass; CLIENTS=4 sends from 4 clients at once)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source hack/lib/webhook.sh
 N=${1:-100000}
+CLIENTS=${CLIENTS:-1}
 [[ -f target/rlimit-injector.jar ]] || mvn -B -q package -DskipTests >&2
 
 work=$(mktemp -d)
@@ -17,7 +18,7 @@ webhook_test_certificate "$work"
 port=18460
 start_webhook $port "$work"
 pid=$WEBHOOK_PID
-echo "hostile: server up, RSS $(rss_mib "$pid") MiB"
+echo "hostile: server up, RSS $(rss_mib "$pid") MiB, $(threads_of "$pid") threads"
 
 # Only TLS 1.2 and 1.3 are offered.
 for version in tls1_2 tls1_3; do
@@ -31,7 +32,13 @@ for version in tls1 tls1_1; do
 done
 echo "hostile: openssl s_client: TLS 1.2 and 1.3 served, TLS 1.0 and 1.1 refused"
 
-python3 hack/hostile.py "https://127.0.0.1:$port" "$N"
+# CLIENTS senders at once (seeds 1..CLIENTS), N bodies each; 4 keep every parsing slot busy with hostile bodies.
+clients=()
+for seed in $(seq "$CLIENTS"); do
+  python3 hack/hostile.py "https://127.0.0.1:$port" "$N" "$seed" &
+  clients+=($!)
+done
+for client in "${clients[@]}"; do wait "$client"; done
 
 # Slow-loris: 20 clients send headers and then one byte a second; the server must drop them and keep serving.
 python3 - "$port" "$(metrics_port $port)" <<'PY'
@@ -63,4 +70,4 @@ PY
 curl -fsS "http://127.0.0.1:$(metrics_port $port)/healthz" >/dev/null \
   || { echo "hostile: server stopped answering" >&2; exit 1; }
 kill -0 "$pid" || { echo "hostile: server died" >&2; exit 1; }
-echo "hostile: server alive, RSS $(rss_mib "$pid") MiB after the run"
+echo "hostile: server alive, RSS $(rss_mib "$pid") MiB after the run (peak $(awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$pid/status") MiB), $(threads_of "$pid") threads"

@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
 # The images the end-to-end run needs besides the project's own, all made here from Debian packages (no registry):
-#   rlimit-injector-e2e/jre       Debian's openjdk-17-jre-headless: the webhook's base image (given to Jib as
-#                                 tar://, see `jre-base` below) and, with Alloc.class, the JVM test image
+#   rlimit-injector-e2e/jre       Debian's openjdk-17-jre-headless with Alloc.class: the JVM test image
 #   rlimit-injector-e2e/python    python3, ENTRYPOINT python3 /app/alloc.py, CMD 64
 #   rlimit-injector-e2e/node      Debian's nodejs, with /app/alloc.js
 #   rlimit-injector-e2e/alloc-c   FROM scratch: a static C allocator, /alloc
 # The allocators are hack/runtime-matrix's. Each Debian root filesystem is debootstrapped once and saved in
-# $RLIMIT_INJECTOR_CACHE/images/, keyed by its package list.
+# $RLIMIT_INJECTOR_CACHE/images/, keyed by its package list. (The webhook's own base: hack/webhook-base.sh.)
 #
 #   bash hack/kind-images.sh            # builds what is missing into Docker; prints the image names
-#   bash hack/kind-images.sh jre-base   # only the JRE base; prints the path of its docker-save archive
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=lib/kind.sh
@@ -44,7 +42,7 @@ debian_image() {
         - "$ref" >/dev/null
       rm -rf "$root" "$root.log"
     fi
-    # Saved even when Docker had the image: Jib reads the JRE base from this archive.
+    # Saved even when Docker had the image, so a pruned Docker gets it back without debootstrap.
     docker save -o "$archive.tmp" "$ref"
     mv "$archive.tmp" "$archive"
   elif ! docker image inspect "$ref" >/dev/null 2>&1; then
@@ -60,13 +58,7 @@ built() {
   echo "$1"
 }
 
-jre_base() { debian_image jre openjdk-17-jre-headless; }
-if [[ ${1:-} == jre-base ]]; then
-  jre_base
-  exit 0
-fi
-
-jre_key=$(basename "$(jre_base)" .tar)
+jre_key=$(basename "$(debian_image jre openjdk-17-jre-headless)" .tar)
 python_key=$(basename "$(debian_image python python3)" .tar)
 node_key=$(basename "$(debian_image node nodejs)" .tar)
 tag_of() { echo "rlimit-injector-e2e/${1%-base-*}-base:${1##*-base-}"; }

@@ -41,15 +41,15 @@ pid=$WEBHOOK_PID
 BODIES=$work/bodies.txt wrk -t2 -c"$CONNECTIONS" -d"${MINUTES}m" --timeout 5s \
   -s hack/bench/post.lua "https://127.0.0.1:$port/mutate" >"$work/wrk.out" &
 load=$!
-echo "| t (s) | RSS (MiB) | open fds |"
-echo "|---|---|---|"
+echo "| t (s) | RSS (MiB) | open fds | threads |"
+echo "|---|---|---|---|"
 start=$(date +%s)
 samples=()
 while kill -0 "$load" 2>/dev/null; do
   t=$(( $(date +%s) - start ))
   rss=$(rss_mib "$pid")
   fds=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 | wc -l)
-  echo "| $t | $rss | $fds |"
+  echo "| $t | $rss | $fds | $(threads_of "$pid") |"
   samples+=("$t $rss $fds")
   sleep 30
 done

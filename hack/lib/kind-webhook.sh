@@ -21,12 +21,12 @@ KW_CHART=(charts/rlimit-injector)
 k() { kind_kubectl "$@"; }
 kind_helm() { KUBECONFIG=$KIND_KUBECONFIG "$KIND_TOOLS/helm" "$@"; }
 
-# The webhook (Jib, on the Debian JRE base of kind-images.sh, given as tar://), the launcher
+# The webhook (Jib, on the jlinked base of webhook-base.sh: build-images.sh's default without REGISTRY), the launcher
 # (target/launcher/image.tar) and the test images, into Docker and then into the cluster's node.
 kw_images() {
   kind_apt_install skopeo
   bash hack/kind-images.sh >&2
-  BASE_IMAGE="tar://$(bash hack/kind-images.sh jre-base)" TAG=$KW_TAG bash hack/build-images.sh >&2
+  TAG=$KW_TAG bash hack/build-images.sh >&2
   docker load -q -i target/jib-image.tar >&2
   docker tag "rlimit-injector:$KW_TAG" "$KW_WEBHOOK_IMAGE"
   skopeo copy -q oci-archive:target/launcher/image.tar "docker-daemon:$KW_LAUNCHER_IMAGE" >&2

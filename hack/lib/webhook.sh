@@ -17,10 +17,10 @@ chart_jvm_flags() {
   fi
 }
 
-# The chart's default memory limit in bytes (Mi only, as the chart writes it).
+# The chart's default memory limit in bytes (Mi only, as the chart writes it); MEMORY_LIMIT_MI=... to try another.
 chart_memory_limit_bytes() {
-  local mi
-  mi=$(sed -n '/^resources:/,/^[a-z]/p' charts/rlimit-injector/values.yaml | sed -n '/limits:/,$p' \
+  local mi=${MEMORY_LIMIT_MI:-}
+  [[ -n $mi ]] || mi=$(sed -n '/^resources:/,/^[a-z]/p' charts/rlimit-injector/values.yaml | sed -n '/limits:/,$p' \
     | sed -nE 's/^ *memory: *([0-9]+)Mi/\1/p' | head -1)
   echo $(( mi * 1024 * 1024 ))
 }
@@ -117,3 +117,4 @@ startup_row() {
 }
 
 rss_mib() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$1/status"; }
+threads_of() { awk '/^Threads/ {print $2}' "/proc/$1/status"; }

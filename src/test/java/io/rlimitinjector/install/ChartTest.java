@@ -95,9 +95,9 @@ class ChartTest {
                     .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
         });
         Container webhook = pod.getContainers().get(0);
-        assertThat(webhook.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
-        assertThat(env(webhook, "JAVA_TOOL_OPTIONS"))
-                .contains("-XX:MaxRAMPercentage=45", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-Xss512k");
+        assertThat(webhook.getResources().getLimits().get("memory").toString()).isEqualTo("384Mi");
+        assertThat(env(webhook, "JAVA_TOOL_OPTIONS")).contains("-XX:MaxRAMPercentage=35", "-XX:MinRAMPercentage=35",
+                "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-Xss512k");
         assertThat(env(webhook, "RLIMIT_INJECTOR_LAUNCHER_IMAGE")).isEqualTo("ghcr.io/rlimit-injector/launcher:0.1.0");
         assertThat(webhook.getArgs()).startsWith("serve").contains("--launcher-pull-policy=IfNotPresent",
                 "--delivery=initContainer", "--default-mode=auto", "--default-ratio=1");
