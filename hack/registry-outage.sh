@@ -116,7 +116,7 @@ PY
 
 webhook_test_certificate "$work"
 port=18490
-start_webhook $port "$work" --insecure-registries "http://$registry,http://$unreachable,http://$stalled"
+REGISTRY_LOOKUPS=1 start_webhook $port "$work" --insecure-registries "http://$registry,http://$unreachable,http://$stalled"
 pids+=("$WEBHOOK_PID")
 
 load() { # class connections rate -> "class RESULT..." when done

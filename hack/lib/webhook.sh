@@ -64,7 +64,9 @@ metrics_port() { echo $(($1 + 1000)); }
 # Starts the webhook jar ($WEBHOOK_JAR, default target/rlimit-injector.jar) on PORT, its metrics and probes on
 # $(metrics_port PORT), with the certificate in DIR and any further serve flags; sets WEBHOOK_PID and READY_MS (for
 # the caller). No launcher image check: no node pulls anything here, and the default launcher reference names a
-# registry on the internet, which these scripts must never contact.
+# registry on the internet, which these scripts must never contact. For the same reason no registry lookups either
+# (even resolving docker.io sends a DNS query off this machine), unless REGISTRY_LOOKUPS=1: a script that sets it
+# names only registries on loopback and sends only pods of theirs.
 start_webhook() {
   local port=$1 dir=$2
   shift 2
@@ -72,7 +74,7 @@ start_webhook() {
   # shellcheck disable=SC2046
   run_limited rlimit-injector-webhook "$(chart_memory_limit_bytes)" java $(chart_jvm_flags) \
     -jar "${WEBHOOK_JAR:-target/rlimit-injector.jar}" serve --host 127.0.0.1 --port "$port" \
-    --metrics-port "$(metrics_port "$port")" --launcher-image-check=false \
+    --metrics-port "$(metrics_port "$port")" --launcher-image-check=false $( ((${REGISTRY_LOOKUPS:-0})) || echo --no-registry) \
     --tls-cert "$dir/tls.crt" --tls-key "$dir/tls.key" "$@" >"$dir/webhook.log" 2>&1
   WEBHOOK_PID=$!
   wait_ready "http://127.0.0.1:$(metrics_port "$port")/readyz" "$WEBHOOK_PID" "$dir/webhook.log"
