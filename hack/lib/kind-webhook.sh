@@ -16,7 +16,8 @@ KW_IMAGES=("$KW_WEBHOOK_IMAGE" "$KW_LAUNCHER_IMAGE" "$KW_PYTHON_IMAGE" "$KW_JAVA
 KW_NAMESPACE=rlimit-injector
 
 k() { kind_kubectl "$@"; }
-kind_helm() { KUBECONFIG=$KIND_KUBECONFIG "$KIND_TOOLS/helm" "$@"; }
+# Helm 4; KW_HELM=helm3 for Helm 3.
+kind_helm() { KUBECONFIG=$KIND_KUBECONFIG "$KIND_TOOLS/${KW_HELM:-helm}" "$@"; }
 
 # The webhook (Jib, on the Debian JRE base of kind-images.sh, given as tar://), the launcher
 # (target/launcher/image.tar) and the test images, into Docker and then into the cluster's node.
