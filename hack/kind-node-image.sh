@@ -45,7 +45,6 @@ if [[ -f $saved ]]; then
 fi
 kind_log "no node image here: building one (about 20 minutes on 2 cores, once)"
 
-kind_tools
 bin=$KIND_NODE_DIR/bin
 work=$KIND_NODE_DIR/work
 mkdir -p "$bin"
@@ -122,6 +121,7 @@ if [[ ! -x $bin/pause-$pause_version ]]; then
   strip "$bin/pause-$pause_version"
 fi
 
+kind_tools # crictl goes into the base image, kind builds the node image
 kind_src=$(kind_module_dir "sigs.k8s.io/kind@$KIND_VERSION")
 files=$kind_src/images/base/files
 
