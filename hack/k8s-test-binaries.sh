@@ -16,11 +16,13 @@
 #
 # Environment:
 #   RLIMIT_INJECTOR_CACHE   cache root (default: $HOME/.cache/rlimit-injector)
-#   K8S_VERSION             override the pinned version (default below)
+#   K8S_VERSION             override the pinned version (default below); each
+#                           version has its own cache dir, k8s/<version>/ (hack/test.sh
+#                           builds the oldest claimed one, v1.35.4, this way)
 #   ETCD_SOURCE             debian (default; falls back to go if apt cannot
 #                           install it) or go
 #   ETCD_GO_VERSION         etcd version for ETCD_SOURCE=go (default: the one
-#                           kubernetes' go.mod uses, v3.6.5 for v1.35.4)
+#                           kubernetes' go.mod uses, v3.7.0 for v1.37.2)
 #
 # Only the Go module proxy and Debian apt are used: kube-apiserver,
 # kube-controller-manager and kubectl are built from the k8s.io/kubernetes Go
@@ -28,10 +30,10 @@
 # is built from go.etcd.io/etcd/server/v3.
 set -euo pipefail
 
-K8S_VERSION="${K8S_VERSION:-v1.35.4}"
+K8S_VERSION="${K8S_VERSION:-v1.37.2}"
 # etcd: Debian's etcd-server package (default), or ETCD_SOURCE=go to build
 # go.etcd.io/etcd/server/v3 (ETCD_GO_VERSION, default: the etcd client version
-# in kubernetes' go.mod, v3.6.5 for v1.35.4).
+# in kubernetes' go.mod, v3.7.0 for v1.37.2).
 ETCD_SOURCE="${ETCD_SOURCE:-debian}"
 ETCD_GO_VERSION="${ETCD_GO_VERSION:-}"
 
@@ -53,7 +55,7 @@ case "${1:-}" in
   --kube-api-test-dir) mode=kat ;;
   --node) mode=node ;;
   -h | --help)
-    sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
@@ -120,7 +122,7 @@ ver_no_v="${K8S_VERSION#v}"
 K8S_MAJOR="${ver_no_v%%.*}"
 rest="${ver_no_v#*.}"
 K8S_MINOR="${rest%%.*}"
-STAGING_VERSION="v0.${ver_no_v#*.}" # v1.35.4 -> v0.35.4
+STAGING_VERSION="v0.${ver_no_v#*.}" # v1.37.2 -> v0.37.2
 
 # Prints the ./staging/... replacements of kubernetes' go.mod, one module path
 # a line. Handles both the block form and single-line replace directives.

@@ -50,8 +50,8 @@ up() {
       if [[ $image == "$KIND_LOCAL_NODE_IMAGE" ]]; then
         echo 'networking: {disableDefaultCNI: true}'
       fi
-      # Kubelets from 1.35 refuse a cgroup v1 host (this project's machines) unless told; the field exists since
-      # 1.31 and means nothing on cgroup v2, so it is always set.
+      # Kubelets from 1.35 refuse a cgroup v1 host (this project's machines) unless told (1.37 still only warns
+      # then, hack/README.md "kind cluster"); the field exists since 1.31 and means nothing on cgroup v2.
       # From 1.35 a kubelet that pulled an image from a registry also checks any other name of that image before
       # using it (KubeletEnsureSecretPulledImages), by pulling it: a test image loaded with `kind load` and pushed to
       # the e2e's registry would then need Docker Hub. This node's images come by `kind load`: no check. A 1.34

@@ -95,19 +95,20 @@ logs_have() {
 }
 
 # Installed: the Secret made, the caBundle patched with its CA, every replica Ready.
+# check_installed HOW [NAMESPACE NAME]: the release's objects are named NAME (default rlimit-injector, in $ns).
 check_installed() {
-  local how=$1 bundle ca ready want i
-  k -n "$ns" rollout status deployment/rlimit-injector --timeout=180s >&2
+  local how=$1 namespace=${2:-$ns} name=${3:-rlimit-injector} bundle ca ready want i
+  k -n "$namespace" rollout status "deployment/$name" --timeout=180s >&2
   for i in $(seq 60); do
-    bundle=$(k get mutatingwebhookconfiguration rlimit-injector -o jsonpath='{.webhooks[0].clientConfig.caBundle}')
+    bundle=$(k get mutatingwebhookconfiguration "$name" -o jsonpath='{.webhooks[0].clientConfig.caBundle}')
     [[ -n $bundle ]] && break
     sleep 1
   done
   [[ -n $bundle ]] || fail "$how: the caBundle was never patched"
-  ca=$(k -n "$ns" get secret rlimit-injector-tls -o jsonpath='{.data.ca\.crt}')
+  ca=$(k -n "$namespace" get secret "$name-tls" -o jsonpath='{.data.ca\.crt}')
   [[ $(base64 -d <<<"$bundle") == "$(base64 -d <<<"$ca")" ]] || fail "$how: the caBundle is not the CA of the Secret"
-  want=$(k -n "$ns" get deployment rlimit-injector -o jsonpath='{.spec.replicas}')
-  ready=$(k -n "$ns" get deployment rlimit-injector -o jsonpath='{.status.readyReplicas}')
+  want=$(k -n "$namespace" get deployment "$name" -o jsonpath='{.spec.replicas}')
+  ready=$(k -n "$namespace" get deployment "$name" -o jsonpath='{.status.readyReplicas}')
   ((want >= 2)) && [[ $ready == "$want" ]] || fail "$how: $ready of $want replicas Ready"
   pass "$how: certificate Secret made, caBundle patched with its CA, $ready of $want replicas Ready"
 }
@@ -526,6 +527,16 @@ measure "webhook probe failures (Warning Unhealthy events) over the installs and
 for p in $(serving_replicas); do
   measure "webhook RSS after the run, $p: $(k -n "$ns" exec "$p" -c webhook -- cat /proc/1/status | awk '/^VmRSS/ {print $2 / 1024 " MiB"}')"
 done
+
+# --- Helm 3: the chart installs and uninstalls with it too, as a release of its own beside Helm 4's ------------
+helm3_release=rlimit-injector-helm3
+helm3_install() { KW_HELM=helm3 kw_helm_install "$helm3_release" "$helm3_release"; }
+kind_stage helm3-install helm3_install
+check_installed "helm3 install ($("$KIND_TOOLS/helm3" version --short))" "$helm3_release" "$helm3_release"
+KW_HELM=helm3 kind_helm uninstall "$helm3_release" --namespace "$helm3_release" --wait >&2
+! k get mutatingwebhookconfiguration "$helm3_release" >/dev/null 2>&1 || fail "helm3 uninstall left its webhook behind"
+k delete namespace "$helm3_release" --wait=true >/dev/null
+pass "helm3 uninstall leaves no webhook configuration of its release"
 
 # --- uninstall, then the plain manifests -----------------------------------------------------------------------
 kind_stage helm-uninstall kind_helm uninstall rlimit-injector --namespace "$ns" --wait >&2

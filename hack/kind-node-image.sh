@@ -6,8 +6,8 @@
 #      unless KIND_NODE_IMAGE asks for it, since tests reach only loopback and the networks they create;
 #   4. built here, offline, from sources only (Go module proxy and Debian packages), then saved in the cache:
 #      Kubernetes (hack/k8s-test-binaries.sh --node), etcd, coredns and pause at the versions kubeadm asks for,
-#      containerd and runc at the versions of hack/lib/kind.sh, kind's base image on a Debian bookworm root
-#      filesystem with those instead of Debian's containerd 1.6 and runc.
+#      containerd, runc and the CNI plugins at the versions of hack/lib/kind.sh, kind's base image on a Debian
+#      bookworm root filesystem with those instead of Debian's containerd 1.6, runc and CNI plugins.
 # See hack/README.md, "kind cluster", for what differs from kind's published images and what it costs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -45,7 +45,6 @@ if [[ -f $saved ]]; then
 fi
 kind_log "no node image here: building one (about 20 minutes on 2 cores, once)"
 
-kind_tools
 bin=$KIND_NODE_DIR/bin
 work=$KIND_NODE_DIR/work
 mkdir -p "$bin"
@@ -85,8 +84,20 @@ build_runc() {
     go_build_main runc github.com/opencontainers/runc "$RUNC_VERSION" github.com/opencontainers/runc
   ! ldd "$bin/runc-$RUNC_VERSION" >/dev/null 2>&1 || kind_die "runc $RUNC_VERSION is not static: $(ldd "$bin/runc-$RUNC_VERSION")"
 }
+# The CNI plugins the node's bridge network uses (kind's Dockerfile builds the same but bridge, which kindnetd's
+# network does not need), without cgo, with the version they report set as their release builds do.
+CNI_PLUGINS=(ipam/host-local main/loopback main/ptp meta/portmap main/bridge)
+build_cni() {
+  local p
+  for p in "${CNI_PLUGINS[@]}"; do
+    GO_LDFLAGS="-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=$CNI_PLUGINS_VERSION" \
+      go_build_main "${p#*/}" github.com/containernetworking/plugins "$CNI_PLUGINS_VERSION" \
+      "github.com/containernetworking/plugins/plugins/$p"
+  done
+}
 kind_stage containerd build_containerd
 kind_stage runc build_runc
+kind_stage cni-plugins build_cni
 
 k8s_bin=$(kind_stage kubernetes bash hack/k8s-test-binaries.sh --node)
 # The images kubeadm will ask the node for, e.g. registry.k8s.io/etcd:3.6.5-0.
@@ -110,6 +121,7 @@ if [[ ! -x $bin/pause-$pause_version ]]; then
   strip "$bin/pause-$pause_version"
 fi
 
+kind_tools # crictl goes into the base image, kind builds the node image
 kind_src=$(kind_module_dir "sigs.k8s.io/kind@$KIND_VERSION")
 files=$kind_src/images/base/files
 
@@ -119,7 +131,7 @@ build_base() {
   kind_apt_install debootstrap
   mkdir -p "$KIND_CACHE/debs"
   debootstrap --variant=minbase --cache-dir="$KIND_CACHE/debs" \
-    --include=systemd,systemd-sysv,dbus,conntrack,iptables,nftables,iproute2,ethtool,util-linux,mount,kmod,libseccomp2,pigz,fuse-overlayfs,e2fsprogs,bash,ca-certificates,curl,jq,procps,containernetworking-plugins \
+    --include=systemd,systemd-sysv,dbus,conntrack,iptables,nftables,iproute2,ethtool,util-linux,mount,kmod,libseccomp2,pigz,fuse-overlayfs,e2fsprogs,bash,ca-certificates,curl,jq,procps \
     bookworm "$r" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 ||
     kind_die "debootstrap failed: $(tail -5 "$work/debootstrap.log")"
   # kind's own files, as its Dockerfile copies them.
@@ -146,7 +158,9 @@ build_base() {
   install -m0755 "$bin/runc-$RUNC_VERSION" "$r/usr/local/sbin/runc"
   install -m0755 "$KIND_TOOLS/crictl" "$r/usr/local/bin/crictl"
   mkdir -p "$r/opt/cni/bin"
-  cp "$r"/usr/lib/cni/{host-local,loopback,ptp,portmap,bridge} "$r/opt/cni/bin/"
+  for c in "${CNI_PLUGINS[@]}"; do
+    install -m0755 "$bin/${c#*/}-$CNI_PLUGINS_VERSION" "$r/opt/cni/bin/${c#*/}"
+  done
   # No kindnetd offline: one node, one bridge (kind create runs with disableDefaultCNI).
   mkdir -p "$r/etc/cni/net.d"
   cat >"$r/etc/cni/net.d/10-bridge.conflist" <<'EOF'

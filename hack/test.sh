@@ -62,6 +62,18 @@ else
   export RLIMIT_INJECTOR_K8S_BIN=/nonexistent
 fi
 
-mvn -B verify "$@"
+# The API-server tests run a second time, in a surefire execution of their own (pom.xml, profile k8s-oldest, reports
+# in target/surefire-reports-k8s-oldest), against the oldest Kubernetes the chart claims: its kubeVersion.
+K8S_OLDEST_VERSION=v1.35.4
+oldest=()
+if K8S_OLDEST_BIN="$(K8S_VERSION=$K8S_OLDEST_VERSION bash hack/k8s-test-binaries.sh)"; then
+  oldest=(-Dk8s-oldest.bin="$K8S_OLDEST_BIN")
+  echo "test.sh: the API-server tests also run against Kubernetes $K8S_OLDEST_VERSION ($K8S_OLDEST_BIN)" >&2
+else
+  echo "test.sh: no Kubernetes $K8S_OLDEST_VERSION binaries; the API-server tests run against one version only" >&2
+fi
+
+rm -rf target/surefire-reports-k8s-oldest # .ci/run reads it: no report from an earlier run may stand in
+mvn -B verify "${oldest[@]}" "$@"
 # A short pass of the bad-input run against the real jar with the chart's JVM flags.
 bash hack/hostile.sh 3000

@@ -19,7 +19,8 @@ KW_NAMESPACE=rlimit-injector
 KW_CHART=(charts/rlimit-injector)
 
 k() { kind_kubectl "$@"; }
-kind_helm() { KUBECONFIG=$KIND_KUBECONFIG "$KIND_TOOLS/helm" "$@"; }
+# Helm 4; KW_HELM=helm3 for Helm 3.
+kind_helm() { KUBECONFIG=$KIND_KUBECONFIG "$KIND_TOOLS/${KW_HELM:-helm}" "$@"; }
 
 # The webhook (Jib, on the jlinked base of webhook-base.sh: build-images.sh's default without REGISTRY), the launcher
 # (target/launcher/image.tar) and the test images, into Docker and then into the cluster's node.

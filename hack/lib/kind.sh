@@ -7,18 +7,23 @@
 K8S_VERSION="${K8S_VERSION:-$(sed -n 's/^K8S_VERSION="${K8S_VERSION:-\(v[0-9.]*\)}"$/\1/p' hack/k8s-test-binaries.sh)}"
 [[ -n $K8S_VERSION ]] || { echo "hack/lib/kind.sh: no K8S_VERSION pinned in hack/k8s-test-binaries.sh" >&2; exit 1; }
 export K8S_VERSION
-KIND_VERSION="${KIND_VERSION:-v0.30.0}"
-HELM_VERSION="${HELM_VERSION:-v3.19.5}"
-CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}" # v1.35.0 is not on the module proxy; v1.34 talks to the 1.35 kubelet's CRI
-# The node's runtime, built from the module proxy: image volumes (volumes[].image) need containerd 2.1 or newer.
-CONTAINERD_VERSION="${CONTAINERD_VERSION:-v2.2.9}"
-RUNC_VERSION="${RUNC_VERSION:-v1.3.4}"
+KIND_VERSION="${KIND_VERSION:-v0.33.0}"
+# Helm 4 for every script; Helm 3 (as helm3) for the one install the e2e makes with it, for users still on it.
+HELM_VERSION="${HELM_VERSION:-v4.3.2}"
+HELM3_VERSION="${HELM3_VERSION:-v3.21.4}"
+CRICTL_VERSION="${CRICTL_VERSION:-v1.37.0}" # cri-tools' minor follows Kubernetes'
+# The node's runtime, built from the module proxy, at the versions kind's images/base/Dockerfile names (image
+# volumes, volumes[].image, need containerd 2.1 or newer); CNI plugins likewise, in place of Debian's 1.1.1.
+CONTAINERD_VERSION="${CONTAINERD_VERSION:-v2.3.4}"
+RUNC_VERSION="${RUNC_VERSION:-v1.4.3}"
+CNI_PLUGINS_VERSION="${CNI_PLUGINS_VERSION:-v1.9.1}"
 KIND_CLUSTER="${KIND_CLUSTER:-rlimit-injector}"
 RLIMIT_INJECTOR_CACHE="${RLIMIT_INJECTOR_CACHE:-$HOME/.cache/rlimit-injector}"
 KIND_CACHE="$RLIMIT_INJECTOR_CACHE"
-KIND_TOOLS="$KIND_CACHE/kind/$KIND_VERSION/bin"        # kind, helm, crictl, and the docker shim when needed
+# kind, helm, helm3, crictl, and the docker shim when needed; keyed by all four versions.
+KIND_TOOLS="$KIND_CACHE/kind/$KIND_VERSION-helm-$HELM_VERSION-helm3-$HELM3_VERSION-crictl-$CRICTL_VERSION/bin"
 # Keyed by everything built into the node image, so an image with another runtime is never reused.
-KIND_NODE_KEY="$K8S_VERSION-containerd-$CONTAINERD_VERSION-runc-$RUNC_VERSION-kind-$KIND_VERSION"
+KIND_NODE_KEY="$K8S_VERSION-containerd-$CONTAINERD_VERSION-runc-$RUNC_VERSION-cni-$CNI_PLUGINS_VERSION-kind-$KIND_VERSION"
 KIND_NODE_DIR="$KIND_CACHE/kind-node/$KIND_NODE_KEY"
 KIND_KUBECONFIG="$KIND_CACHE/kind/kubeconfig-$KIND_CLUSTER"
 # The node image built here; KIND_NODE_IMAGE=... takes a published one (kindest/node:vX@sha256:...).
@@ -188,26 +193,32 @@ kind_cli() {
   fi
 }
 
-# kind, helm and crictl (or those named) from the Go module proxy, once per version, into $KIND_TOOLS.
+# kind, helm, helm3 and crictl (or those named) from the Go module proxy, once per version, into $KIND_TOOLS.
 kind_tools() {
   mkdir -p "$KIND_TOOLS"
   local -A pkgs=(
     [kind]="sigs.k8s.io/kind@$KIND_VERSION"
-    [helm]="helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+    [helm]="helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
+    [helm3]="helm.sh/helm/v3/cmd/helm@$HELM3_VERSION"
     [crictl]="sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
   )
   local -A ldflags=(
     [kind]=""
-    [helm]="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+    [helm]="-X helm.sh/helm/v4/internal/version.version=$HELM_VERSION"
+    [helm3]="-X helm.sh/helm/v3/internal/version.version=$HELM3_VERSION"
     [crictl]="-X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION"
   )
-  local t
-  for t in ${*:-kind helm crictl}; do
+  local t tmp
+  for t in ${*:-kind helm helm3 crictl}; do
     [[ -x $KIND_TOOLS/$t ]] && continue
     command -v go >/dev/null || kind_die "go is required to build $t"
     kind_log "go install ${pkgs[$t]}"
-    (cd /tmp && CGO_ENABLED=0 GOWORK=off GOFLAGS=-buildvcs=false GOBIN="$KIND_TOOLS" \
+    # Into a directory of its own and then renamed: both helms' commands are called helm.
+    tmp=$(mktemp -d "$KIND_TOOLS/.install.XXXXXX")
+    (cd /tmp && CGO_ENABLED=0 GOWORK=off GOFLAGS=-buildvcs=false GOBIN="$tmp" \
       nice go install -trimpath -ldflags "-s -w ${ldflags[$t]}" "${pkgs[$t]}") >&2 || kind_die "go install ${pkgs[$t]} failed"
+    mv "$tmp/$(basename "${pkgs[$t]%@*}")" "$KIND_TOOLS/$t"
+    rm -rf "$tmp"
   done
 }
 

@@ -3,6 +3,7 @@ package io.rlimitinjector.install;
 import static io.rlimitinjector.install.ManifestChecks.of;
 import static io.rlimitinjector.install.ManifestChecks.requirement;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
@@ -442,6 +443,19 @@ class ChartTest {
         var pod = of(Charts.render(Map.of("priorityClassName", "system-cluster-critical")), Deployment.class).get(0)
                 .getSpec().getTemplate().getSpec();
         assertThat(pod.getPriorityClassName()).isEqualTo("system-cluster-critical");
+    }
+
+    /** kubeVersion claims the minors the API-server tests run against, oldest (1.35, hack/test.sh) to newest. */
+    @Test
+    void installsOnKubernetes135AndLater() {
+        assertThat(templateFor("1.35.0")).contains("kind: MutatingWebhookConfiguration");
+        assertThat(templateFor(Charts.KUBE_VERSION)).contains("kind: MutatingWebhookConfiguration");
+        assertThatThrownBy(() -> templateFor("1.34.9")).hasMessageContaining("chart requires kubeVersion: >=1.35.0-0");
+    }
+
+    private static String templateFor(String kubeVersion) {
+        return new Helm(Charts.CHART).template().withName(Charts.RELEASE).withNamespace(Charts.NAMESPACE)
+                .withKubeVersion(kubeVersion).call();
     }
 
     private static MutatingWebhook webhook(Map<String, Object> values) {

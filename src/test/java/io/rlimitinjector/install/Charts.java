@@ -17,7 +17,7 @@ final class Charts {
     static final String RELEASE = "rlimit-injector";
     static final String NAMESPACE = "rlimit-injector";
     /** The embedded helm defaults to Kubernetes 1.20, below the chart's kubeVersion; the test binaries' version. */
-    static final String KUBE_VERSION = "1.35.4";
+    static final String KUBE_VERSION = "1.37.2";
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
     private Charts() {
