@@ -16,6 +16,7 @@
 #   - helm test; the check command explaining an opted-in pod, one opted out, one without a limit, and, with
 #     the webhook scaled to zero, that it has no ready endpoint;
 #   - the webhook scaled to zero: pods admitted unmutated; a rolling restart under a stream of pod creations;
+#   - Helm 3 (helm3) installs the chart as a release of its own and uninstalls it;
 #   - helm uninstall leaves no webhook configuration; then the same with kubectl apply -f deploy/.
 # Every check prints PASS or fails the run. Pod start-up by delivery is measured apart: hack/startup-deliveries.sh.
 # Measurements go to stdout as "measure: ..." lines and to
