@@ -21,6 +21,7 @@
 #   - chart values on one replica: hostNetwork on ports 9443/9080, extraArgs, extraEnv, no PodDisruptionBudget;
 #     an opted-in pod mutated through the node's port; a second replica Pending for want of free ports;
 #   - the webhook scaled to zero: pods admitted unmutated; a rolling restart under a stream of pod creations;
+#   - Helm 3 (helm3) installs the chart as a release of its own and uninstalls it;
 #   - helm uninstall leaves no webhook configuration; then the same with kubectl apply -k of an overlay of deploy/.
 # Every check prints PASS or fails the run. Pod start-up by delivery is measured apart: hack/startup-deliveries.sh.
 # Measurements go to stdout as "measure: ..." lines and to
