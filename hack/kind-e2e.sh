@@ -10,6 +10,8 @@
 #     OOMKilled; 900 MiB in 1 GiB runs to completion;
 #   - a pod with no command, its image in a registry on the node (registry.insecureRegistries), runs the ENTRYPOINT
 #     and CMD the webhook read;
+#   - the chart's registry.mirrors (the image of a loopback-named registry read through its mirror, the node's) and
+#     registry.lookups=false (a pod without a command left unwrapped, reason entrypoint-unknown);
 #   - python3 over a 1 GiB limit set only at pod level (spec.resources): MemoryError, exit 1; OOMKilled unlabelled;
 #   - the launcher image named by a tag that registry lacks: the webhook stays ready, a pod is admitted unchanged
 #     with reason launcher-image-unavailable and runs; once the tag is pushed, pods get the launcher from it again;
@@ -294,6 +296,45 @@ wrapped=$(k -n e2e-on get pod from-registry -o jsonpath='{.spec.containers[0].co
 logs_have e2e-on from-registry "rlimit-injector: limit"
 logs_have e2e-on from-registry "OK allocated 64 MiB"
 pass "no command: wrapped with the ENTRYPOINT and CMD read from the registry ($wrapped), and ran"
+
+# --- the chart's registry.mirrors and registry.lookups ----------------------------------------------------------
+# A registry named by a loopback address, reached only through its mirror, the node's registry: containerd through
+# certs.d, the webhook through registry.mirrors. Were the mirror to fail, the webhook refuses the loopback origin
+# before a socket opens, and containerd's fallback stays on the node: no name is resolved, nothing leaves.
+registry_values() {
+  local origin=127.0.0.2:5000
+  docker exec -i "$KIND_CLUSTER-control-plane" sh -c \
+    "mkdir -p /etc/containerd/certs.d/$origin && cat >/etc/containerd/certs.d/$origin/hosts.toml" <<EOF
+server = "http://$origin"
+[host."http://$registry"]
+  capabilities = ["pull", "resolve"]
+EOF
+  kw_helm_install rlimit-injector "$ns" --set "registry.insecureRegistries={http://$registry}" \
+    --set-json "registry.mirrors={\"$origin\":\"$registry\"}"
+  wait_old_replicas_gone
+  kw_pod e2e-on from-mirror "$origin/e2e/python:$KW_TAG" 256Mi
+  result=$(kw_ended e2e-on from-mirror)
+  [[ $result == "Succeeded 0 Completed" ]] || fail "e2e-on/from-mirror: want 'Succeeded 0 Completed', got '$result'"
+  status=$(k -n e2e-on get pod from-mirror -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}')
+  [[ $status == *'"entrypointSource":"registry"'* ]] || fail "from-mirror: entrypoint not read through the mirror: $status"
+  logs_have e2e-on from-mirror "rlimit-injector: limit"
+  pass "registry.mirrors: the entrypoint of $origin/e2e/python read through its mirror $registry; wrapped, ran"
+
+  kw_helm_install rlimit-injector "$ns" --set "registry.insecureRegistries={http://$registry}" --set registry.lookups=false
+  wait_old_replicas_gone
+  kw_pod e2e-on no-lookups "$registry/e2e/python:$KW_TAG" 256Mi
+  result=$(kw_ended e2e-on no-lookups)
+  [[ $result == "Succeeded 0 Completed" ]] || fail "e2e-on/no-lookups: want 'Succeeded 0 Completed', got '$result'"
+  status=$(k -n e2e-on get pod no-lookups -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}')
+  [[ $status == *'"reason":"entrypoint-unknown"'* ]] || fail "no-lookups: want reason entrypoint-unknown: $status"
+  [[ -z $(k -n e2e-on get pod no-lookups -o jsonpath='{.spec.containers[0].command}') ]] ||
+    fail "no-lookups: wrapped although registry.lookups=false"
+  pass "registry.lookups=false: a pod without a command is left unwrapped with reason entrypoint-unknown, and runs"
+
+  kw_helm_install rlimit-injector "$ns" --set "registry.insecureRegistries={http://$registry}"
+  wait_old_replicas_gone
+}
+kind_stage registry-values registry_values
 
 # --- a memory limit at pod level only (pod-level resources, KEP-2837) -------------------------------------------
 # python3 allocating 4000 MiB where the 1 GiB limit is in the pod's spec.resources alone: the webhook wraps it, the
