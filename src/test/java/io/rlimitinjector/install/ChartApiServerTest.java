@@ -113,7 +113,8 @@ class ChartApiServerTest {
             server.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(Charts.NAMESPACE)
                     .endMetadata().build()).create();
         }
-        Kubectl.Result result = server.kubectl().run("", "apply", "--dry-run=server", "-f",
+        // As the README says to install it: the kustomization in deploy/ (kubectl apply -f would read it as an object).
+        Kubectl.Result result = server.kubectl().run("", "apply", "--dry-run=server", "-k",
                 Charts.DEPLOY.toAbsolutePath().toString());
         assertThat(result.exitCode()).as(result.stderr()).isZero();
         int objects = Charts.parse(Files.readString(DeployManifests.DEFAULT.file())).size();
