@@ -148,6 +148,15 @@ check_delivery() {
 }
 
 # One replica's /metrics, on its plain-HTTP metrics port, through the API server's pod proxy.
+# A file of /proc/<pid>/ of a replica's webhook process, read on the node: the webhook image has no shell and no cat.
+webhook_proc() { # POD FILE
+  local id pid
+  id=$(k -n "$ns" get pod "$1" -o jsonpath='{.status.containerStatuses[?(@.name=="webhook")].containerID}')
+  pid=$(docker exec "$KIND_CLUSTER-control-plane" crictl inspect --output go-template --template '{{.info.pid}}' \
+    "${id#containerd://}")
+  [[ $pid =~ ^[0-9]+$ ]] || kind_die "no process for the webhook container of $1 ($id): '$pid'"
+  docker exec "$KIND_CLUSTER-control-plane" cat "/proc/$pid/$2"
+}
 replica_metrics() { k get --raw "/api/v1/namespaces/$ns/pods/http:$1:8080/proxy/metrics"; }
 # The webhook's admissions so far, summed over its serving replicas (each counts its own).
 admissions() {
@@ -465,9 +474,9 @@ host_network_values() {
   node_ip=$(k get node "$KIND_CLUSTER-control-plane" -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}')
   got=$(k -n "$ns" get pod "$pod" -o jsonpath='{.spec.hostNetwork} {.spec.dnsPolicy} {.status.podIP}')
   [[ $got == "true ClusterFirstWithHostNet $node_ip" ]] || fail "hostNetwork: the pod has '$got'"
-  got=$(k -n "$ns" exec "$pod" -c webhook -- cat /proc/1/cmdline | tr '\0' ' ')
+  got=$(webhook_proc "$pod" cmdline | tr '\0' ' ')
   [[ $got == *" --port=9443 --metrics-port=9080 "*" --default-ratio=0.5 " ]] || fail "hostNetwork: the webhook runs $got"
-  got=$(k -n "$ns" exec "$pod" -c webhook -- cat /proc/1/environ | tr '\0' '\n')
+  got=$(webhook_proc "$pod" environ | tr '\0' '\n')
   grep -qx RLIMIT_INJECTOR_REGISTRY_CACHE_SIZE=50 <<<"$got" || fail "extraEnv: not in the webhook's environment"
   # The node's own network answers on the metrics port; the Service leads to the HTTPS one on the node's address.
   docker exec "$KIND_CLUSTER-control-plane" curl -fsS http://127.0.0.1:9080/readyz >/dev/null ||
@@ -567,7 +576,9 @@ measure "webhook probe failures (Warning Unhealthy events) over the installs and
 
 # --- the webhook's memory after all that ----------------------------------------------------------------------
 for p in $(serving_replicas); do
-  measure "webhook RSS after the run, $p: $(k -n "$ns" exec "$p" -c webhook -- cat /proc/1/status | awk '/^VmRSS/ {print $2 / 1024 " MiB"}')"
+  rss=$(webhook_proc "$p" status | awk '/^VmRSS/ {print $2 / 1024 " MiB"}')
+  [[ -n $rss ]] || fail "no RSS for the webhook of $p"
+  measure "webhook RSS after the run, $p: $rss"
 done
 
 # --- Helm 3: the chart installs and uninstalls with it too, as a release of its own beside Helm 4's ------------
