@@ -123,6 +123,16 @@ check_uninstalled() {
   pass "$1 leaves no webhook configuration"
 }
 
+# Waits for a pod to end; fails the run unless it ran to completion.
+check_completed() { # NAMESPACE NAME
+  local result
+  result=$(kw_ended "$1" "$2")
+  [[ $result == "Succeeded 0 Completed" ]] || fail "$1/$2: want 'Succeeded 0 Completed', got '$result'"
+}
+
+# A pod's rlimit-injector.io/status annotation.
+pod_status() { k -n "$1" get pod "$2" -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}'; }
+
 # python3 allocating 4000 MiB under 1 GiB: MemoryError with the launcher, delivered as DELIVERY.
 check_memory_error() {
   local namespace=$1 delivery=$2 result
@@ -138,7 +148,7 @@ check_memory_error() {
 # The pod got the launcher by DELIVERY: the status says so, and only the init-container delivery adds one.
 check_delivery() {
   local namespace=$1 name=$2 delivery=$3 status init
-  status=$(k -n "$namespace" get pod "$name" -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}')
+  status=$(pod_status "$namespace" "$name")
   [[ $status == *"\"delivery\":\"$delivery\""* ]] || fail "$namespace/$name: not delivered by $delivery: $status"
   init=$(k -n "$namespace" get pod "$name" -o jsonpath='{.spec.initContainers[*].name}')
   case $delivery in
@@ -236,8 +246,7 @@ delivery_checks() {
     logs_have "$on" "$name" "ERROR "
     pass "growing under $memory ($name, $delivery): the program's own allocation error, not OOMKilled"
   done
-  result=$(kw_ended "$on" c-900m-1gi)
-  [[ $result == "Succeeded 0 Completed" ]] || fail "$on/c-900m-1gi: want 'Succeeded 0 Completed', got '$result'"
+  check_completed "$on" c-900m-1gi
   logs_have "$on" c-900m-1gi "OK allocated 900 MiB"
   pass "900 MiB in a 1 GiB container runs to completion under the launcher ($delivery)"
   measure "growing checks (6 shapes and 900 MiB in 1 GiB, $delivery): $((SECONDS - t))s"
@@ -296,9 +305,8 @@ registry_up() {
 }
 kind_stage registry-image registry_up
 kw_pod e2e-on from-registry "$registry/e2e/python:$KW_TAG" 256Mi
-result=$(kw_ended e2e-on from-registry)
-[[ $result == "Succeeded 0 Completed" ]] || fail "e2e-on/from-registry: want 'Succeeded 0 Completed', got '$result'"
-status=$(k -n e2e-on get pod from-registry -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}')
+check_completed e2e-on from-registry
+status=$(pod_status e2e-on from-registry)
 [[ $status == *'"entrypointSource":"registry"'* ]] || fail "from-registry: entrypoint not from the registry: $status"
 wrapped=$(k -n e2e-on get pod from-registry -o jsonpath='{.spec.containers[0].command} {.spec.containers[0].args}')
 [[ $wrapped == *'"python3","/app/alloc.py"'*'["64"]' ]] || fail "from-registry: not wrapped with ENTRYPOINT and CMD: $wrapped"
@@ -322,9 +330,8 @@ EOF
     --set-json "registry.mirrors={\"$origin\":\"$registry\"}"
   wait_old_replicas_gone
   kw_pod e2e-on from-mirror "$origin/e2e/python:$KW_TAG" 256Mi
-  result=$(kw_ended e2e-on from-mirror)
-  [[ $result == "Succeeded 0 Completed" ]] || fail "e2e-on/from-mirror: want 'Succeeded 0 Completed', got '$result'"
-  status=$(k -n e2e-on get pod from-mirror -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}')
+  check_completed e2e-on from-mirror
+  status=$(pod_status e2e-on from-mirror)
   [[ $status == *'"entrypointSource":"registry"'* ]] || fail "from-mirror: entrypoint not read through the mirror: $status"
   logs_have e2e-on from-mirror "rlimit-injector: limit"
   pass "registry.mirrors: the entrypoint of $origin/e2e/python read through its mirror $registry; wrapped, ran"
@@ -332,9 +339,8 @@ EOF
   kw_helm_install rlimit-injector "$ns" --set "registry.insecureRegistries={http://$registry}" --set registry.lookups=false
   wait_old_replicas_gone
   kw_pod e2e-on no-lookups "$registry/e2e/python:$KW_TAG" 256Mi
-  result=$(kw_ended e2e-on no-lookups)
-  [[ $result == "Succeeded 0 Completed" ]] || fail "e2e-on/no-lookups: want 'Succeeded 0 Completed', got '$result'"
-  status=$(k -n e2e-on get pod no-lookups -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}')
+  check_completed e2e-on no-lookups
+  status=$(pod_status e2e-on no-lookups)
   [[ $status == *'"reason":"entrypoint-unknown"'* ]] || fail "no-lookups: want reason entrypoint-unknown: $status"
   [[ -z $(k -n e2e-on get pod no-lookups -o jsonpath='{.spec.containers[0].command}') ]] ||
     fail "no-lookups: wrapped although registry.lookups=false"
@@ -348,7 +354,7 @@ kind_stage registry-values registry_values
 # --- a memory limit at pod level only (pod-level resources, KEP-2837) -------------------------------------------
 # python3 allocating 4000 MiB where the 1 GiB limit is in the pod's spec.resources alone: the webhook wraps it, the
 # downward API's limits.memory gives the launcher the pod's limit (docs/pod-level-resources.md), so MemoryError, exit
-# 1; the same pod unlabelled is OOMKilled, 137.
+# 1; the same pod unlabelled is SIGKILLed, 137.
 podlevel_pod() {
   k -n "$1" create -f - >/dev/null <<EOF
 apiVersion: v1
@@ -369,7 +375,7 @@ EOF
 podlevel_pod e2e-on
 podlevel_pod e2e-off
 result=$(kw_ended e2e-on pod-level)
-status=$(k -n e2e-on get pod pod-level -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}')
+status=$(pod_status e2e-on pod-level)
 [[ $status == *'"memoryLimit":"1Gi"'*'"limitSource":"downward API limits.memory: the pod-level limit'* ]] ||
   fail "e2e-on/pod-level: not wrapped with the pod-level limit: $status"
 [[ $result == "Failed 1 Error" ]] || fail "e2e-on/pod-level: want 'Failed 1 Error', got '$result'"
@@ -380,7 +386,7 @@ result=$(kw_ended e2e-off pod-level)
 # first: the kubelet says OOMKilled only for the container's own (seen both ways here).
 [[ $result == "Failed 137 OOMKilled" || $result == "Failed 137 Error" ]] ||
   fail "e2e-off/pod-level: want 'Failed 137 OOMKilled' or 'Failed 137 Error', got '$result'"
-pass "pod-level limit only: python3 ends in MemoryError, exit 1, the limit from the downward API; OOMKilled unlabelled"
+pass "pod-level limit only: python3 ends in MemoryError, exit 1, the limit from the downward API; SIGKILLed (137) unlabelled ($result)"
 
 # --- the launcher image unpullable, then pushed ------------------------------------------------------------------
 # The launcher named by a tag the node's registry does not have yet; the webhook checks it every 5 s.
@@ -407,9 +413,8 @@ logs=$(k -n "$ns" logs deploy/rlimit-injector)
 pass "launcher $late_launcher missing from the registry: every replica Ready, reports it unpullable, logs why"
 warned=$(kw_pod e2e-on launcher-missing "$KW_C_IMAGE" 64Mi "command: [/alloc, \"0\"]" 2>&1)
 [[ $warned == *"pod not changed (launcher-image-unavailable)"* ]] || fail "no launcher-image-unavailable warning: $warned"
-result=$(kw_ended e2e-on launcher-missing)
-[[ $result == "Succeeded 0 Completed" ]] || fail "e2e-on/launcher-missing: want 'Succeeded 0 Completed', got '$result'"
-status=$(k -n e2e-on get pod launcher-missing -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}')
+check_completed e2e-on launcher-missing
+status=$(pod_status e2e-on launcher-missing)
 [[ $status == *'"reason":"launcher-image-unavailable"'* ]] || fail "launcher-missing: status without the reason: $status"
 [[ -z $(k -n e2e-on get pod launcher-missing -o jsonpath='{.spec.initContainers}') ]] ||
   fail "launcher-missing got an init container"
@@ -424,11 +429,10 @@ done
 [[ -z $(launcher_pullable | awk '$2 != 1') ]] || fail "replicas still cannot pull $late_launcher: $(launcher_pullable)"
 measure "launcher pushed to seen by every replica: $((SECONDS - t))s"
 kw_pod e2e-on launcher-pushed "$KW_C_IMAGE" 64Mi "command: [/alloc, \"0\"]"
-result=$(kw_ended e2e-on launcher-pushed)
+check_completed e2e-on launcher-pushed
 check_delivery e2e-on launcher-pushed initContainer
 [[ $(k -n e2e-on get pod launcher-pushed -o jsonpath='{.spec.initContainers[0].image}') == "$late_launcher" ]] ||
   fail "launcher-pushed: the init container is not $late_launcher"
-[[ $result == "Succeeded 0 Completed" ]] || fail "e2e-on/launcher-pushed: want 'Succeeded 0 Completed', got '$result'"
 logs_have e2e-on launcher-pushed "rlimit-injector: limit"
 pass "launcher pushed: pods get it again, pulled from the registry, without a restart of the webhook"
 
@@ -494,8 +498,8 @@ host_network_values() {
   [[ -z $(k -n "$ns" get poddisruptionbudget -o name) ]] || fail "replicaCount 1 still has a PodDisruptionBudget"
   kw_wait_webhook_in_effect e2e-on
   kw_pod e2e-on host-network "$KW_C_IMAGE" 64Mi "command: [/alloc, \"0\"]"
-  [[ $(kw_ended e2e-on host-network) == "Succeeded 0 Completed" ]] || fail "e2e-on/host-network did not run"
-  got=$(k -n e2e-on get pod host-network -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}')
+  check_completed e2e-on host-network
+  got=$(pod_status e2e-on host-network)
   [[ $got == *'"ratio":"0.5"'* ]] || fail "host-network: not mutated with extraArgs' ratio: $got"
   pass "hostNetwork on $node_ip:9443 (metrics 9080), extraArgs and extraEnv in the webhook, no PDB for one replica: pod mutated, ratio 0.5"
   # A second replica would need the same ports on the one node: the scheduler keeps it Pending.
@@ -527,7 +531,7 @@ done
 check_says 3 webhook-unready -n e2e-on -f "$(check_pod opted-in 64Mi "")"
 kw_pod e2e-on while-down "$KW_C_IMAGE" 64Mi "command: [/alloc, \"0\"]"
 ! kw_mutated e2e-on while-down || fail "a pod admitted with no webhook running was mutated"
-[[ $(kw_ended e2e-on while-down) == "Succeeded 0 Completed" ]] || fail "e2e-on/while-down did not run"
+check_completed e2e-on while-down
 pass "webhook scaled to zero: the pod was admitted unmutated (failurePolicy Ignore) and ran"
 k -n "$ns" scale deployment/rlimit-injector --replicas=2 >/dev/null
 check_installed "scaled back"
