@@ -351,6 +351,76 @@ EOF
 }
 kind_stage registry-values registry_values
 
+# --- the chart's registry.privateRegistries and registry.ca -----------------------------------------------------
+# The node's registry again (the same storage), over TLS on port 5443, its certificate from a CA made here for this
+# run. Its address is private (kind's network): unlisted, the webhook refuses it before a socket opens; listed in
+# privateRegistries, it is reached over TLS verified against the JDK's CAs, which fails; with the CA from a ConfigMap
+# (registry.ca), the entrypoint is read and the pod wrapped. containerd trusts the same CA through certs.d.
+tls_registry=${registry%:*}:5443
+registry_tls_up() {
+  local node=$KIND_CLUSTER-control-plane dir
+  dir=$(mktemp -d)
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=rlimit-injector-e2e-ca \
+    -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj /CN=registry -keyout "$dir/tls.key" -out "$dir/tls.csr" 2>/dev/null
+  printf 'subjectAltName=IP:%s\n' "${registry%:*}" >"$dir/san.ext"
+  openssl x509 -req -in "$dir/tls.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
+    -extfile "$dir/san.ext" -out "$dir/tls.crt" 2>/dev/null
+  docker exec "$node" mkdir -p /etc/docker-registry/tls "/etc/containerd/certs.d/$tls_registry"
+  docker cp "$dir/tls.crt" "$node:/etc/docker-registry/tls/tls.crt"
+  docker cp "$dir/tls.key" "$node:/etc/docker-registry/tls/tls.key"
+  docker cp "$dir/ca.crt" "$node:/etc/containerd/certs.d/$tls_registry/ca.crt"
+  docker exec -i "$node" sh -c 'cat >/etc/docker-registry/tls.yml' <<YAML
+version: 0.1
+storage: {filesystem: {rootdirectory: /var/lib/docker-registry}}
+http: {addr: ":5443", tls: {certificate: /etc/docker-registry/tls/tls.crt, key: /etc/docker-registry/tls/tls.key}}
+YAML
+  docker exec -i "$node" sh -c "cat >/etc/containerd/certs.d/$tls_registry/hosts.toml" <<TOML
+server = "https://$tls_registry"
+[host."https://$tls_registry"]
+  capabilities = ["pull", "resolve"]
+  ca = "/etc/containerd/certs.d/$tls_registry/ca.crt"
+TOML
+  docker exec -d "$node" sh -c 'exec docker-registry serve /etc/docker-registry/tls.yml >/var/log/docker-registry-tls.log 2>&1'
+  k -n "$ns" create configmap e2e-registry-ca --from-file=ca.crt="$dir/ca.crt" >/dev/null
+  for i in $(seq 30); do
+    curl -fsS --cacert "$dir/ca.crt" "https://$tls_registry/v2/" >/dev/null 2>&1 && break
+    sleep 1
+  done
+  curl -fsS --cacert "$dir/ca.crt" "https://$tls_registry/v2/" >/dev/null || fail "no TLS registry at $tls_registry"
+  rm -rf "$dir"
+}
+# tls_pod NAME: a pod without command, its image in the TLS registry; prints what kubectl warned.
+tls_pod() { kw_pod e2e-on "$1" "$tls_registry/e2e/python:$KW_TAG" 256Mi 2>&1; }
+registry_tls_values() {
+  local warned
+  registry_tls_up
+  warned=$(tls_pod tls-unlisted)
+  [[ $warned == *"(registry-refused-address)"* ]] || fail "tls-unlisted: want registry-refused-address: $warned"
+  check_completed e2e-on tls-unlisted
+  pass "an unlisted registry at a private address ($tls_registry): refused, the pod admitted unwrapped, and ran"
+
+  kw_helm_install rlimit-injector "$ns" --set "registry.insecureRegistries={http://$registry}" \
+    --set "registry.privateRegistries={$tls_registry}"
+  wait_old_replicas_gone
+  warned=$(tls_pod tls-untrusted)
+  [[ $warned == *"(registry-unreachable)"* ]] || fail "tls-untrusted: want registry-unreachable: $warned"
+  k -n "$ns" logs -l app.kubernetes.io/name=rlimit-injector -c webhook --tail=-1 |
+    grep -qF "TLS with $tls_registry failed" || fail "no replica's log says why TLS with $tls_registry failed"
+  pass "registry.privateRegistries: $tls_registry reached, its certificate from an unknown CA refused"
+
+  kw_helm_install rlimit-injector "$ns" --set "registry.insecureRegistries={http://$registry}" \
+    --set "registry.privateRegistries={$tls_registry}" --set registry.ca.configMap=e2e-registry-ca
+  wait_old_replicas_gone
+  tls_pod tls-trusted >/dev/null
+  check_completed e2e-on tls-trusted
+  status=$(pod_status e2e-on tls-trusted)
+  [[ $status == *'"entrypointSource":"registry"'* ]] || fail "tls-trusted: entrypoint not from the registry: $status"
+  logs_have e2e-on tls-trusted "rlimit-injector: limit"
+  pass "registry.ca from a ConfigMap: the entrypoint read from $tls_registry over verified TLS; wrapped, ran"
+}
+kind_stage registry-tls-values registry_tls_values
+
 # --- a memory limit at pod level only (pod-level resources, KEP-2837) -------------------------------------------
 # python3 allocating 4000 MiB where the 1 GiB limit is in the pod's spec.resources alone: the webhook wraps it, the
 # downward API's limits.memory gives the launcher the pod's limit (docs/pod-level-resources.md), so MemoryError, exit
