@@ -62,7 +62,8 @@ fi
 root=$(mktemp -d "$images_dir/.root.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 kind_log "jlink $modules ($jdk)"
-jlink --add-modules "$modules" "${jlink_flags[@]}" --output "$root/opt/java"
+# jlink says "Created CDS archive successfully" on stdout, where this script prints only the archive's path.
+jlink --add-modules "$modules" "${jlink_flags[@]}" --output "$root/opt/java" >&2
 # The archive for heaps over 32 GiB (no compressed oops) is never used under the chart's limits.
 rm -f "$root/opt/java/lib/server/classes_nocoops.jsa"
 for lib in $(runtime_libraries "$root/opt/java"); do
