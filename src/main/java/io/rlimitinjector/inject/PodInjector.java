@@ -1,9 +1,11 @@
 package io.rlimitinjector.inject;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.rlimitinjector.json.Json;
 import io.rlimitinjector.mutation.EntrypointResolver;
 import io.rlimitinjector.mutation.MutationResult;
 import io.rlimitinjector.mutation.PodMutator;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Pod in, patch out: the one entry point of the webhook ({@code AdmissionReviewHandler}) and of the {@code inject}
@@ -21,7 +23,8 @@ public final class PodInjector {
      * @param resolver answers this pod's image lookups
      */
     public Injection inject(Pod pod, String namespace, EntrypointResolver resolver) {
-        MutationResult result = mutator.mutate(pod, namespace, resolver);
-        return new Injection(result, PodPatch.between(pod, result.pod()));
+        JsonNode before = Json.MAPPER.valueToTree(pod);
+        MutationResult result = mutator.mutateOwned(Json.MAPPER.treeToValue(before, Pod.class), namespace, resolver);
+        return new Injection(result, PodPatch.between(before, result.pod()));
     }
 }

@@ -16,18 +16,18 @@ public final class PodPatch {
     }
 
     /**
-     * Both sides go through the same model serialization, so only the mutation shows up in the diff, and
-     * {@code managedFields} is left out, as the API server owns it.
+     * Both sides are the model's serialization, so only the mutation shows up in the diff, and {@code managedFields}
+     * is left out, as the API server owns it.
+     *
+     * @param before the pod before the mutation, as the model serializes it; its managedFields are removed
      */
-    public static ArrayNode between(Pod before, Pod after) {
-        return JsonPatchDiff.between(tree(before), tree(after));
+    public static ArrayNode between(JsonNode before, Pod after) {
+        return JsonPatchDiff.between(withoutManagedFields(before), withoutManagedFields(Json.MAPPER.valueToTree(after)));
     }
 
-    static JsonNode tree(Pod pod) {
-        JsonNode tree = Json.MAPPER.valueToTree(pod);
-        JsonNode metadata = tree.get("metadata");
-        if (metadata instanceof ObjectNode metadataObject) {
-            metadataObject.remove("managedFields");
+    private static JsonNode withoutManagedFields(JsonNode tree) {
+        if (tree.get("metadata") instanceof ObjectNode metadata) {
+            metadata.remove("managedFields");
         }
         return tree;
     }

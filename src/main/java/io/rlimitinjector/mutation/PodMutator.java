@@ -51,7 +51,14 @@ public final class PodMutator {
      * @param lookups answers this pod's image lookups
      */
     public MutationResult mutate(Pod original, String namespace, EntrypointResolver lookups) {
-        Pod pod = Json.MAPPER.convertValue(original, Pod.class);
+        return mutateOwned(Json.MAPPER.convertValue(original, Pod.class), namespace, lookups);
+    }
+
+    /**
+     * Mutates the pod itself, for a caller that made its own copy: {@code PodInjector} makes it from the tree it
+     * diffs against, which spares one serialization of the pod per admission.
+     */
+    public MutationResult mutateOwned(Pod pod, String namespace, EntrypointResolver lookups) {
         Map<String, String> annotations = annotationsOf(pod);
         String inject = annotations.get(Contract.INJECT);
         if (Contract.optsOut(inject)) {

@@ -94,7 +94,7 @@ class GoldenFilesTest {
     void modelRoundTripKeepsEveryField(String name) throws IOException {
         JsonNode original = Golden.input(name);
         Pod pod = Json.MAPPER.treeToValue(original, Pod.class);
-        assertThat(PodPatch.between(pod, pod)).isEmpty();
+        assertThat(PodPatch.between(Json.MAPPER.valueToTree(pod), pod)).isEmpty();
         assertThat(Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(pod))).isEqualTo(original);
     }
 
