@@ -12,7 +12,9 @@
 #     and CMD the webhook read;
 #   - the chart's registry.mirrors (the image of a loopback-named registry read through its mirror, the node's) and
 #     registry.lookups=false (a pod without a command left unwrapped, reason entrypoint-unknown);
-#   - python3 over a 1 GiB limit set only at pod level (spec.resources): MemoryError, exit 1; OOMKilled unlabelled;
+#   - registry.privateRegistries and registry.ca: the node's registry over TLS with a CA made for the run, refused
+#     while unlisted (a private address), untrusted without the CA, read and the pod wrapped with it;
+#   - python3 over a 1 GiB limit set only at pod level (spec.resources): MemoryError, exit 1; SIGKILLed unlabelled;
 #   - the launcher image named by a tag that registry lacks: the webhook stays ready, a pod is admitted unchanged
 #     with reason launcher-image-unavailable and runs; once the tag is pushed, pods get the launcher from it again;
 #   - a non-root pod with a read-only root filesystem in a namespace enforcing Pod Security "restricted";
