@@ -19,12 +19,15 @@ public final class PodInjector {
     }
 
     /**
+     * Mutates {@code pod} itself: both callers bind it fresh from the request and do not use it afterwards, so the
+     * tree the patch is diffed against is all the copy needed.
+     *
      * @param namespace the pod's namespace; pods made by controllers carry it only in the admission request
      * @param resolver answers this pod's image lookups
      */
     public Injection inject(Pod pod, String namespace, EntrypointResolver resolver) {
         JsonNode before = Json.MAPPER.valueToTree(pod);
-        MutationResult result = mutator.mutateOwned(Json.MAPPER.treeToValue(before, Pod.class), namespace, resolver);
+        MutationResult result = mutator.mutateOwned(pod, namespace, resolver);
         return new Injection(result, PodPatch.between(before, result.pod()));
     }
 }

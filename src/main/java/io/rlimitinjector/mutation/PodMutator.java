@@ -55,8 +55,8 @@ public final class PodMutator {
     }
 
     /**
-     * Mutates the pod itself, for a caller that made its own copy: {@code PodInjector} makes it from the tree it
-     * diffs against, which spares one serialization of the pod per admission.
+     * Mutates the pod itself, for a caller that owns it: {@code PodInjector}, whose pods are bound fresh from each
+     * request, so copying them would only repeat the binding.
      */
     public MutationResult mutateOwned(Pod pod, String namespace, EntrypointResolver lookups) {
         Map<String, String> annotations = annotationsOf(pod);
