@@ -132,8 +132,13 @@ check_completed() { # NAMESPACE NAME
   [[ $result == "Succeeded 0 Completed" ]] || fail "$1/$2: want 'Succeeded 0 Completed', got '$result'"
 }
 
-# A pod's rlimit-injector.io/status annotation.
-pod_status() { k -n "$1" get pod "$2" -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}'; }
+# Fails the run unless a pod's rlimit-injector.io/status annotation matches *PATTERN* (a glob).
+check_status() { # NAMESPACE NAME PATTERN WHAT-IS-WRONG
+  local status
+  status=$(k -n "$1" get pod "$2" -o jsonpath='{.metadata.annotations.rlimit-injector\.io/status}')
+  # PATTERN unquoted: matched as a glob.
+  [[ $status == *$3* ]] || fail "$1/$2: $4: $status"
+}
 
 # python3 allocating 4000 MiB under 1 GiB: MemoryError with the launcher, delivered as DELIVERY.
 check_memory_error() {
@@ -149,9 +154,8 @@ check_memory_error() {
 
 # The pod got the launcher by DELIVERY: the status says so, and only the init-container delivery adds one.
 check_delivery() {
-  local namespace=$1 name=$2 delivery=$3 status init
-  status=$(pod_status "$namespace" "$name")
-  [[ $status == *"\"delivery\":\"$delivery\""* ]] || fail "$namespace/$name: not delivered by $delivery: $status"
+  local namespace=$1 name=$2 delivery=$3 init
+  check_status "$namespace" "$name" "\"delivery\":\"$delivery\"" "not delivered by $delivery"
   init=$(k -n "$namespace" get pod "$name" -o jsonpath='{.spec.initContainers[*].name}')
   case $delivery in
     initContainer) [[ $init == rlimit-injector-install ]] || fail "$namespace/$name: init containers '$init'" ;;
@@ -308,8 +312,7 @@ registry_up() {
 kind_stage registry-image registry_up
 kw_pod e2e-on from-registry "$registry/e2e/python:$KW_TAG" 256Mi
 check_completed e2e-on from-registry
-status=$(pod_status e2e-on from-registry)
-[[ $status == *'"entrypointSource":"registry"'* ]] || fail "from-registry: entrypoint not from the registry: $status"
+check_status e2e-on from-registry '"entrypointSource":"registry"' "entrypoint not from the registry"
 wrapped=$(k -n e2e-on get pod from-registry -o jsonpath='{.spec.containers[0].command} {.spec.containers[0].args}')
 [[ $wrapped == *'"python3","/app/alloc.py"'*'["64"]' ]] || fail "from-registry: not wrapped with ENTRYPOINT and CMD: $wrapped"
 logs_have e2e-on from-registry "rlimit-injector: limit"
@@ -333,8 +336,7 @@ EOF
   wait_old_replicas_gone
   kw_pod e2e-on from-mirror "$origin/e2e/python:$KW_TAG" 256Mi
   check_completed e2e-on from-mirror
-  status=$(pod_status e2e-on from-mirror)
-  [[ $status == *'"entrypointSource":"registry"'* ]] || fail "from-mirror: entrypoint not read through the mirror: $status"
+  check_status e2e-on from-mirror '"entrypointSource":"registry"' "entrypoint not read through the mirror"
   logs_have e2e-on from-mirror "rlimit-injector: limit"
   pass "registry.mirrors: the entrypoint of $origin/e2e/python read through its mirror $registry; wrapped, ran"
 
@@ -342,8 +344,7 @@ EOF
   wait_old_replicas_gone
   kw_pod e2e-on no-lookups "$registry/e2e/python:$KW_TAG" 256Mi
   check_completed e2e-on no-lookups
-  status=$(pod_status e2e-on no-lookups)
-  [[ $status == *'"reason":"entrypoint-unknown"'* ]] || fail "no-lookups: want reason entrypoint-unknown: $status"
+  check_status e2e-on no-lookups '"reason":"entrypoint-unknown"' "want reason entrypoint-unknown"
   [[ -z $(k -n e2e-on get pod no-lookups -o jsonpath='{.spec.containers[0].command}') ]] ||
     fail "no-lookups: wrapped although registry.lookups=false"
   pass "registry.lookups=false: a pod without a command is left unwrapped with reason entrypoint-unknown, and runs"
@@ -407,17 +408,14 @@ registry_tls_values() {
   wait_old_replicas_gone
   warned=$(tls_pod tls-untrusted)
   [[ $warned == *"(registry-unreachable)"* ]] || fail "tls-untrusted: want registry-unreachable: $warned"
-  k -n "$ns" logs -l app.kubernetes.io/name=rlimit-injector -c webhook --tail=-1 |
-    grep -qF "TLS with $tls_registry failed" || fail "no replica's log says why TLS with $tls_registry failed"
-  pass "registry.privateRegistries: $tls_registry reached, its certificate from an unknown CA refused"
+  pass "registry.privateRegistries: $tls_registry no longer refused as private; without its CA the lookup fails"
 
   kw_helm_install rlimit-injector "$ns" --set "registry.insecureRegistries={http://$registry}" \
     --set "registry.privateRegistries={$tls_registry}" --set registry.ca.configMap=e2e-registry-ca
   wait_old_replicas_gone
   tls_pod tls-trusted >/dev/null
   check_completed e2e-on tls-trusted
-  status=$(pod_status e2e-on tls-trusted)
-  [[ $status == *'"entrypointSource":"registry"'* ]] || fail "tls-trusted: entrypoint not from the registry: $status"
+  check_status e2e-on tls-trusted '"entrypointSource":"registry"' "entrypoint not from the registry"
   logs_have e2e-on tls-trusted "rlimit-injector: limit"
   pass "registry.ca from a ConfigMap: the entrypoint read from $tls_registry over verified TLS; wrapped, ran"
 }
@@ -447,9 +445,8 @@ EOF
 podlevel_pod e2e-on
 podlevel_pod e2e-off
 result=$(kw_ended e2e-on pod-level)
-status=$(pod_status e2e-on pod-level)
-[[ $status == *'"memoryLimit":"1Gi"'*'"limitSource":"downward API limits.memory: the pod-level limit'* ]] ||
-  fail "e2e-on/pod-level: not wrapped with the pod-level limit: $status"
+check_status e2e-on pod-level '"memoryLimit":"1Gi"*"limitSource":"downward API limits.memory: the pod-level limit' \
+  "not wrapped with the pod-level limit"
 [[ $result == "Failed 1 Error" ]] || fail "e2e-on/pod-level: want 'Failed 1 Error', got '$result'"
 logs_have e2e-on pod-level MemoryError
 logs_have e2e-on pod-level "rlimit-injector: limit 1073741824 from env RLIMIT_INJECTOR_MEMORY_LIMIT"
@@ -486,8 +483,7 @@ pass "launcher $late_launcher missing from the registry: every replica Ready, re
 warned=$(kw_pod e2e-on launcher-missing "$KW_C_IMAGE" 64Mi "command: [/alloc, \"0\"]" 2>&1)
 [[ $warned == *"pod not changed (launcher-image-unavailable)"* ]] || fail "no launcher-image-unavailable warning: $warned"
 check_completed e2e-on launcher-missing
-status=$(pod_status e2e-on launcher-missing)
-[[ $status == *'"reason":"launcher-image-unavailable"'* ]] || fail "launcher-missing: status without the reason: $status"
+check_status e2e-on launcher-missing '"reason":"launcher-image-unavailable"' "status without the reason"
 [[ -z $(k -n e2e-on get pod launcher-missing -o jsonpath='{.spec.initContainers}') ]] ||
   fail "launcher-missing got an init container"
 pass "an opted-in pod while the launcher cannot be pulled: admitted unchanged with the warning and reason, and ran"
@@ -571,8 +567,7 @@ host_network_values() {
   kw_wait_webhook_in_effect e2e-on
   kw_pod e2e-on host-network "$KW_C_IMAGE" 64Mi "command: [/alloc, \"0\"]"
   check_completed e2e-on host-network
-  got=$(pod_status e2e-on host-network)
-  [[ $got == *'"ratio":"0.5"'* ]] || fail "host-network: not mutated with extraArgs' ratio: $got"
+  check_status e2e-on host-network '"ratio":"0.5"' "not mutated with extraArgs' ratio"
   pass "hostNetwork on $node_ip:9443 (metrics 9080), extraArgs and extraEnv in the webhook, no PDB for one replica: pod mutated, ratio 0.5"
   # A second replica would need the same ports on the one node: the scheduler keeps it Pending.
   k -n "$ns" scale deployment/rlimit-injector --replicas=2 >/dev/null
