@@ -649,10 +649,14 @@ measure "webhook probe failures (Warning Unhealthy events) over the installs and
   awk '{n[$2] += ($1 ~ /^[0-9]+$/ ? $1 : 1)} END {for (p in n) printf "%s %d; ", p, n[p]; print ""}')"
 
 # --- the webhook's memory after all that ----------------------------------------------------------------------
+# With the JVM's own split, to set beside the local benchmark's (hack/bench-webhooks.sh, PERFORMANCE.md).
 for p in $(serving_replicas); do
   rss=$(webhook_proc "$p" status | awk '/^VmRSS/ {print $2 / 1024 " MiB"}')
   [[ -n $rss ]] || fail "no RSS for the webhook of $p"
-  measure "webhook RSS after the run, $p: $rss"
+  measure "webhook RSS after the run, $p: $rss ($(replica_metrics "$p" | awk '
+    /^jvm_memory_committed_bytes\{area="heap"/ {heap = $2} /^jvm_memory_pool_used_bytes\{pool="Metaspace"/ {meta = $2}
+    /^jvm_classes_currently_loaded / {classes = $2} /^jvm_threads_current / {threads = $2}
+    END {printf "heap committed %.1f MiB, metaspace %.1f MiB, %d classes, %d threads", heap / 2^20, meta / 2^20, classes, threads}'))"
 done
 
 # --- Helm 3: the chart installs and uninstalls with it too, as a release of its own beside Helm 4's ------------
