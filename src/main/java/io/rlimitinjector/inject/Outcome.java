@@ -13,7 +13,10 @@ public enum Outcome {
     /** The webhook failed and admitted the pod as it was. */
     ERROR;
 
+    /** Made once: every admission asks for it twice, for its metric and its log line. */
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 }
