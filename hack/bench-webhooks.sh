@@ -51,23 +51,9 @@ namespace() { # name label=value
 namespace bench-none bench=none
 namespace bench-ours rlimit-injector.io/inject=enabled
 
-# The chart's registration, with a URL for its Service.
-python3 - "$ca_bundle" <<'PY' | cp_kubectl apply -f - >/dev/null
-import sys, yaml
-for doc in yaml.safe_load_all(open("deploy/rlimit-injector.yaml")):
-    if doc and doc["kind"] == "MutatingWebhookConfiguration":
-        for webhook in doc["webhooks"]:
-            webhook["clientConfig"] = {"url": "https://127.0.0.1:18481/mutate", "caBundle": sys.argv[1]}
-        print(yaml.safe_dump(doc))
-PY
-# With an API server client, as the chart runs it (it keeps the caBundle): the client alone is about 900 classes and
-# 17-19 MiB of RSS (PERFORMANCE.md). The bundle comes from the file, not a self-signed Secret, whose certificate
-# would name a Service where the API server here calls 127.0.0.1. Connected as a pod is, without a kubeconfig:
-# fabric8 parsing one loads about 660 model classes a pod never loads.
-KUBERNETES_AUTH_TRYKUBECONFIG=false KUBERNETES_MASTER=$CP_API_URL KUBERNETES_CERTS_CA_FILE=$CP_CA_CRT \
-  KUBERNETES_CERTS_CLIENT_FILE=$CP_DIR/pki/admin.crt KUBERNETES_CERTS_CLIENT_KEY_FILE=$CP_DIR/pki/admin.key \
-  start_webhook 18481 "$CP_DIR/tls" --shutdown-delay-seconds 0 \
-  --ca-bundle-file "$CP_DIR/tls/tls.crt" --webhook-configuration rlimit-injector --namespace default
+# The chart's registration, with a URL for its Service, and the API server client the chart's webhook has.
+api_server_client 18481 "$CP_DIR/tls"
+start_webhook 18481 "$CP_DIR/tls" --shutdown-delay-seconds 0
 sides=("rlimit-injector:bench-ours:$WEBHOOK_PID:18481:inject.rlimit-injector.io")
 
 if [[ -n ${BANK_VAULTS_WEBHOOK:-} ]]; then

@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source hack/lib/webhook.sh
+source hack/lib/control-plane.sh
 rounds=${1:-3}
 requests=${2:-3000}
 jars=("${@:3}")
@@ -20,10 +21,13 @@ finish() {
   kill "${WEBHOOK_PID:-}" 2>/dev/null || true
   wait "${WEBHOOK_PID:-}" 2>/dev/null || true
   remove_limited
+  cp_stop
   rm -rf "$work"
 }
 trap finish EXIT
 webhook_test_certificate "$work"
+start_api_server "$work"
+api_server_client 18491 "$work"
 for ((round = 1; round <= rounds; round++)); do
   for WEBHOOK_JAR in "${jars[@]}"; do
     start_webhook 18491 "$work" --shutdown-delay-seconds 0

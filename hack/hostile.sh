@@ -6,16 +6,19 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source hack/lib/webhook.sh
+source hack/lib/control-plane.sh
 N=${1:-100000}
 CLIENTS=${CLIENTS:-1}
 [[ -f target/rlimit-injector.jar ]] || mvn -B -q package -DskipTests >&2
 
 work=$(mktemp -d)
 pid=
-cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; remove_limited; rm -rf "$work"; }
+cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; cp_stop; wait 2>/dev/null || true; remove_limited; rm -rf "$work"; }
 trap cleanup EXIT
 webhook_test_certificate "$work"
 port=18460
+start_api_server "$work"
+api_server_client $port "$work"
 start_webhook $port "$work"
 pid=$WEBHOOK_PID
 echo "hostile: server up, RSS $(rss_mib "$pid") MiB, $(threads_of "$pid") threads"

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source hack/lib/webhook.sh
+source hack/lib/control-plane.sh
 MINUTES=${MINUTES:-10}
 export RATE=${RATE:-300}
 export CONNECTIONS=${CONNECTIONS:-8}
@@ -14,7 +15,7 @@ need_wrk
 
 work=$(mktemp -d)
 pid=
-cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; remove_limited; rm -rf "$work"; }
+cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; cp_stop; wait 2>/dev/null || true; remove_limited; rm -rf "$work"; }
 trap cleanup EXIT
 
 # One AdmissionReview per golden input shape.
@@ -35,6 +36,8 @@ PY
 
 webhook_test_certificate "$work"
 port=18470
+start_api_server "$work"
+api_server_client $port "$work"
 start_webhook $port "$work"
 pid=$WEBHOOK_PID
 

@@ -61,6 +61,40 @@ remove_limited() {
 # that the scripts give other servers.
 metrics_port() { echo $(($1 + 1000)); }
 
+# The chart's webhook holds an API server client, since its default certificate mode keeps the webhook
+# configuration's caBundle: about 900 classes, 17-19 MiB of RSS and some start-up (PERFORMANCE.md), so the scripts
+# that measure memory or start-up give theirs one too. api_server_client PORT DIR, with a control plane up
+# (start_api_server DIR, or cp_start): registers the chart's MutatingWebhookConfiguration for
+# https://127.0.0.1:PORT/mutate with DIR/tls.crt as its CA, and sets the environment and WEBHOOK_CLIENT_FLAGS, which
+# start_webhook passes on. The bundle comes from that file, not a self-signed Secret, whose certificate would name a
+# Service where the API server here calls 127.0.0.1. The webhook connects as a pod does, without a kubeconfig:
+# fabric8 reading one first loads about 660 model classes that a pod never loads.
+WEBHOOK_CLIENT_FLAGS=()
+api_server_client() {
+  local port=$1 dir=$2
+  python3 - "$port" "$(base64 -w0 <"$dir/tls.crt")" <<'PY' | cp_kubectl apply -f - >/dev/null
+import sys, yaml
+for doc in yaml.safe_load_all(open("deploy/rlimit-injector.yaml")):
+    if doc and doc["kind"] == "MutatingWebhookConfiguration":
+        for webhook in doc["webhooks"]:
+            webhook["clientConfig"] = {"url": f"https://127.0.0.1:{sys.argv[1]}/mutate", "caBundle": sys.argv[2]}
+        print(yaml.safe_dump(doc))
+PY
+  export KUBERNETES_AUTH_TRYKUBECONFIG=false KUBERNETES_MASTER=$CP_API_URL KUBERNETES_CERTS_CA_FILE=$CP_CA_CRT \
+    KUBERNETES_CERTS_CLIENT_FILE=$CP_DIR/pki/admin.crt KUBERNETES_CERTS_CLIENT_KEY_FILE=$CP_DIR/pki/admin.key
+  WEBHOOK_CLIENT_FLAGS=(--ca-bundle-file "$dir/tls.crt" --webhook-configuration rlimit-injector --namespace default)
+}
+
+# etcd and kube-apiserver on loopback in DIR/control-plane, for api_server_client; stopped by cp_stop. This and
+# api_server_client need hack/lib/control-plane.sh sourced too.
+start_api_server() {
+  # shellcheck disable=SC2034 # control-plane.sh's
+  CP_BIN=$(bash hack/k8s-test-binaries.sh)
+  CP_DIR=$1/control-plane
+  mkdir -p "$CP_DIR"
+  cp_start --no-controller-manager
+}
+
 # Starts the webhook jar ($WEBHOOK_JAR, default target/rlimit-injector.jar) on PORT, its metrics and probes on
 # $(metrics_port PORT), with the certificate in DIR and any further serve flags; sets WEBHOOK_PID and READY_MS (for
 # the caller). No launcher image check: no node pulls anything here, and the default launcher reference names a
@@ -75,7 +109,7 @@ start_webhook() {
   run_limited rlimit-injector-webhook "$(chart_memory_limit_bytes)" java $(chart_jvm_flags) \
     -jar "${WEBHOOK_JAR:-target/rlimit-injector.jar}" serve --host 127.0.0.1 --port "$port" \
     --metrics-port "$(metrics_port "$port")" --launcher-image-check=false $( ((${REGISTRY_LOOKUPS:-0})) || echo --no-registry) \
-    --tls-cert "$dir/tls.crt" --tls-key "$dir/tls.key" "$@" >"$dir/webhook.log" 2>&1
+    --tls-cert "$dir/tls.crt" --tls-key "$dir/tls.key" "${WEBHOOK_CLIENT_FLAGS[@]}" "$@" >"$dir/webhook.log" 2>&1
   WEBHOOK_PID=$!
   wait_ready "http://127.0.0.1:$(metrics_port "$port")/readyz" "$WEBHOOK_PID" "$dir/webhook.log"
   # shellcheck disable=SC2034
