@@ -7,7 +7,9 @@
 # Outputs without REGISTRY:
 #   target/launcher/image.tar  launcher image (OCI archive, multi-arch); built offline by src/launcher/build.sh
 #   target/jib-image.tar       webhook image (Jib) on the jlinked base that hack/webhook-base.sh makes here for
-#                              the host's platform (no registry), unless BASE_IMAGE says otherwise
+#                              the host's platform (no registry), unless BASE_IMAGE says otherwise, with the class
+#                              data archive that hack/webhook-class-archive.sh trains in it (a pushed multi-arch
+#                              image has none: its platforms cannot all run here)
 # Environment:
 #   REGISTRY    push to REGISTRY/rlimit-injector:TAG and REGISTRY/launcher:TAG (needs credentials for skopeo
 #               and Jib, e.g. from `docker login` or `skopeo login`)
@@ -16,7 +18,8 @@
 #               eclipse-temurin:21-jre (pom.xml), which exists for both platforms
 #   DIGESTS     with REGISTRY: a file to write the pushed references to, as WEBHOOK_IMAGE=REPO@DIGEST and
 #               LAUNCHER_IMAGE=REPO@DIGEST lines (hack/release.sh reads it)
-# Both images are reproducible: same sources, same digests (Jib fixes timestamps; so does the launcher writer).
+# The launcher image and a pushed webhook image are reproducible: same sources, same digests (Jib fixes timestamps; so
+# does the launcher writer). The local webhook image's archive comes from a training run, whose class list varies.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -38,7 +41,19 @@ if [[ -z ${REGISTRY:-} ]]; then
   # A tarball holds one platform: the host's.
   arch=$(uname -m)
   case "$arch" in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; esac
-  mvn -B -q "${base[@]}" -Djib.from.platforms="linux/$arch" -Dimage.name="rlimit-injector:$tag" jib:buildTar
+  jib=(mvn -B -q "${base[@]}" -Djib.from.platforms="linux/$arch" -Dimage.name="rlimit-injector:$tag")
+  # Built twice: the first image trains the class data archive (webhook-class-archive.sh), which the second adds as
+  # a layer of its own, the layers below unchanged, so the archive matches the class path it was made for.
+  rm -rf target/class-archive
+  "${jib[@]}" -Djib.outputPaths.tar=target/jib-image-training.tar jib:buildTar
+  docker load -q -i target/jib-image-training.tar >/dev/null
+  bash hack/webhook-class-archive.sh "rlimit-injector:$tag" target/class-archive
+  "${jib[@]}" -Djib.extraDirectories.paths=target/class-archive \
+    -Djib.container.jvmFlags=-XX:SharedArchiveFile=/app/cds/webhook.jsa jib:buildTar
+  # -Xshare:on fails the start if the archive cannot be used, where the image's default (auto) would start slower.
+  docker load -q -i target/jib-image.tar >/dev/null
+  check=$(docker run --rm --network none -e JAVA_TOOL_OPTIONS=-Xshare:on "rlimit-injector:$tag" --help 2>&1) ||
+    { echo "$check" >&2; echo "build-images.sh: the webhook image cannot use its class data archive" >&2; exit 1; }
   echo "webhook image:  target/jib-image.tar"
   echo "launcher image: target/launcher/image.tar"
   exit 0

@@ -651,6 +651,8 @@ measure "webhook probe failures (Warning Unhealthy events) over the installs and
 # --- the webhook's memory after all that ----------------------------------------------------------------------
 # With the JVM's own split, to set beside the local benchmark's (hack/bench-webhooks.sh, PERFORMANCE.md).
 for p in $(serving_replicas); do
+  # The JVM starts without its class data archive when it cannot use it (-Xshare:auto), only slower and larger.
+  webhook_proc "$p" maps | grep -q /app/cds/webhook.jsa || fail "the webhook of $p did not map its class data archive"
   rss=$(webhook_proc "$p" status | awk '/^VmRSS/ {print $2 / 1024 " MiB"}')
   [[ -n $rss ]] || fail "no RSS for the webhook of $p"
   measure "webhook RSS after the run, $p: $rss ($(replica_metrics "$p" | awk '
@@ -658,6 +660,7 @@ for p in $(serving_replicas); do
     /^jvm_classes_currently_loaded / {classes = $2} /^jvm_threads_current / {threads = $2}
     END {printf "heap committed %.1f MiB, metaspace %.1f MiB, %d classes, %d threads", heap / 2^20, meta / 2^20, classes, threads}'))"
 done
+pass "the webhook replicas run with their image's class data archive mapped"
 
 # --- Helm 3: the chart installs and uninstalls with it too, as a release of its own beside Helm 4's ------------
 helm3_release=rlimit-injector-helm3
