@@ -8,7 +8,8 @@
 #
 # The other webhook is Bank-Vaults' vault-secrets-webhook, a binary built by whoever runs this (PERFORMANCE.md says
 # which version); this script neither fetches nor builds it, and without it measures ours alone. Ours runs as the
-# chart runs it (lib/webhook.sh: its JVM flags or JVM_OPTIONS=..., its memory limit), registered with the chart's
+# chart runs it (lib/webhook.sh: its JVM flags or JVM_OPTIONS=..., its memory limit; the jar on this machine's JDK,
+# or with WEBHOOK_IMAGE=rlimit-injector:<version> the image hack/build-images.sh made), registered with the chart's
 # own MutatingWebhookConfiguration from deploy/, pointed at it by URL. Both webhooks start fresh, then serve the
 # same pods: one container with a command, a memory limit and a Vault secret reference.
 # ROUNDS defaults to 10, PODS (per side and round, and for the parallel run) to 100, PARALLEL to 6.
@@ -29,9 +30,9 @@ CP_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rlimit-injector-webhooks.XXXXXX")"
 other_pid=
 finish() {
   local rc=$?
-  kill "${WEBHOOK_PID:-}" $other_pid 2>/dev/null || true
-  wait "${WEBHOOK_PID:-}" $other_pid 2>/dev/null || true
-  remove_limited
+  stop_webhook
+  kill $other_pid 2>/dev/null || true
+  wait $other_pid 2>/dev/null || true
   cp_stop
   ((rc == 0)) || { cp_show_logs; tail -n 20 "$CP_DIR"/*.log >&2 || true; }
   rm -rf "$CP_DIR"

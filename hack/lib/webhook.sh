@@ -95,25 +95,55 @@ start_api_server() {
   cp_start --no-controller-manager
 }
 
-# Starts the webhook jar ($WEBHOOK_JAR, default target/rlimit-injector.jar) on PORT, its metrics and probes on
-# $(metrics_port PORT), with the certificate in DIR and any further serve flags; sets WEBHOOK_PID and READY_MS (for
-# the caller). No launcher image check: no node pulls anything here, and the default launcher reference names a
-# registry on the internet, which these scripts must never contact. For the same reason no registry lookups either
-# (even resolving docker.io sends a DNS query off this machine), unless REGISTRY_LOOKUPS=1: a script that sets it
-# names only registries on loopback and sends only pods of theirs.
+# Starts the webhook on PORT, its metrics and probes on $(metrics_port PORT), with the certificate in DIR and any
+# further serve flags; sets WEBHOOK_PID and READY_MS (for the caller). It runs the jar $WEBHOOK_JAR (default
+# target/rlimit-injector.jar) on this machine's JDK or, with WEBHOOK_IMAGE=IMAGE, that image in Docker as the chart's
+# pod runs it: its own runtime, class path and class data archive, the chart's flags in JAVA_TOOL_OPTIONS, on the
+# host's network (loopback only: it binds 127.0.0.1 and calls the local API server). No launcher image check: no
+# node pulls anything here, and the default launcher reference names a registry on the internet, which these scripts
+# must never contact. For the same reason no registry lookups either (even resolving docker.io sends a DNS query off
+# this machine), unless REGISTRY_LOOKUPS=1: a script that sets it names only registries on loopback and sends only
+# pods of theirs. Stop it with stop_webhook.
 start_webhook() {
   local port=$1 dir=$2
   shift 2
+  local flags=(serve --host 127.0.0.1 --port "$port" --metrics-port "$(metrics_port "$port")" --launcher-image-check=false
+    --tls-cert "$dir/tls.crt" --tls-key "$dir/tls.key" "${WEBHOOK_CLIENT_FLAGS[@]}" "$@")
+  ((${REGISTRY_LOOKUPS:-0})) || flags+=(--no-registry)
   local t0; t0=$(date +%s%N)
-  # shellcheck disable=SC2046
-  run_limited rlimit-injector-webhook "$(chart_memory_limit_bytes)" java $(chart_jvm_flags) \
-    -jar "${WEBHOOK_JAR:-target/rlimit-injector.jar}" serve --host 127.0.0.1 --port "$port" \
-    --metrics-port "$(metrics_port "$port")" --launcher-image-check=false $( ((${REGISTRY_LOOKUPS:-0})) || echo --no-registry) \
-    --tls-cert "$dir/tls.crt" --tls-key "$dir/tls.key" "${WEBHOOK_CLIENT_FLAGS[@]}" "$@" >"$dir/webhook.log" 2>&1
-  WEBHOOK_PID=$!
+  if [[ -n ${WEBHOOK_IMAGE:-} ]]; then
+    WEBHOOK_CONTAINER=rlimit-injector-webhook-$$-$((++WEBHOOK_STARTS))
+    docker run -d --rm --name "$WEBHOOK_CONTAINER" --network host --memory "$(chart_memory_limit_bytes)" \
+      --user "$(id -u):$(id -g)" -v "$dir:$dir:ro" ${CP_DIR:+-v "$CP_DIR:$CP_DIR:ro"} \
+      -e "JAVA_TOOL_OPTIONS=$(chart_jvm_flags)" -e KUBERNETES_AUTH_TRYKUBECONFIG -e KUBERNETES_MASTER \
+      -e KUBERNETES_CERTS_CA_FILE -e KUBERNETES_CERTS_CLIENT_FILE -e KUBERNETES_CERTS_CLIENT_KEY_FILE \
+      "$WEBHOOK_IMAGE" "${flags[@]}" >/dev/null
+    docker logs -f "$WEBHOOK_CONTAINER" >"$dir/webhook.log" 2>&1 &
+    WEBHOOK_PID=$(docker inspect -f '{{.State.Pid}}' "$WEBHOOK_CONTAINER")
+  else
+    # shellcheck disable=SC2046
+    run_limited rlimit-injector-webhook "$(chart_memory_limit_bytes)" java $(chart_jvm_flags) \
+      -jar "${WEBHOOK_JAR:-target/rlimit-injector.jar}" "${flags[@]}" >"$dir/webhook.log" 2>&1
+    WEBHOOK_PID=$!
+  fi
   wait_ready "http://127.0.0.1:$(metrics_port "$port")/readyz" "$WEBHOOK_PID" "$dir/webhook.log"
   # shellcheck disable=SC2034
   READY_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+}
+WEBHOOK_STARTS=0
+WEBHOOK_CONTAINER=
+
+# Stops the webhook start_webhook started (SIGTERM), and waits until it has exited.
+stop_webhook() {
+  [[ -n ${WEBHOOK_PID:-} ]] || return 0
+  if [[ -n $WEBHOOK_CONTAINER ]]; then
+    docker stop -t 60 "$WEBHOOK_CONTAINER" >/dev/null 2>&1 || true
+  else
+    kill "$WEBHOOK_PID" 2>/dev/null || true
+    wait "$WEBHOOK_PID" 2>/dev/null || true
+    remove_limited
+  fi
+  WEBHOOK_PID='' WEBHOOK_CONTAINER=''
 }
 
 # Waits for URL (http:// or https://, unverified) to answer 200 while PID lives: wait_ready URL PID LOG. One Python
