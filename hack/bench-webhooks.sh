@@ -31,8 +31,11 @@ other_pid=
 finish() {
   local rc=$?
   stop_webhook
-  kill $other_pid 2>/dev/null || true
-  wait $other_pid 2>/dev/null || true
+  # With no other webhook, a bare wait would wait for the control plane too.
+  if [[ -n $other_pid ]]; then
+    kill "$other_pid" 2>/dev/null || true
+    wait "$other_pid" 2>/dev/null || true
+  fi
   cp_stop
   ((rc == 0)) || { cp_show_logs; tail -n 20 "$CP_DIR"/*.log >&2 || true; }
   rm -rf "$CP_DIR"
