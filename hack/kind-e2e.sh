@@ -652,7 +652,8 @@ measure "webhook probe failures (Warning Unhealthy events) over the installs and
 # With the JVM's own split, to set beside the local benchmark's (hack/bench-webhooks.sh, PERFORMANCE.md).
 for p in $(serving_replicas); do
   # The JVM starts without its class data archive when it cannot use it (-Xshare:auto), only slower and larger.
-  webhook_proc "$p" maps | grep -q /app/cds/webhook.jsa || fail "the webhook of $p did not map its class data archive"
+  # (Read whole: grep -q would close the pipe early, and pipefail would count that as a failure.)
+  [[ $(webhook_proc "$p" maps) == */app/cds/webhook.jsa* ]] || fail "the webhook of $p did not map its class data archive"
   rss=$(webhook_proc "$p" status | awk '/^VmRSS/ {print $2 / 1024 " MiB"}')
   [[ -n $rss ]] || fail "no RSS for the webhook of $p"
   measure "webhook RSS after the run, $p: $rss ($(replica_metrics "$p" | awk '
