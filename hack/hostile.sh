@@ -12,8 +12,7 @@ CLIENTS=${CLIENTS:-1}
 [[ -f target/rlimit-injector.jar ]] || mvn -B -q package -DskipTests >&2
 
 work=$(mktemp -d)
-pid=
-cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; cp_stop; wait 2>/dev/null || true; remove_limited; rm -rf "$work"; }
+cleanup() { stop_webhook; cp_stop; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 webhook_test_certificate "$work"
 port=18460

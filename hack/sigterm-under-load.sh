@@ -9,7 +9,7 @@ source hack/lib/webhook.sh
 [[ -f target/rlimit-injector.jar ]] || mvn -B -q package -DskipTests >&2
 
 work=$(mktemp -d)
-cleanup() { kill "${WEBHOOK_PID:-}" 2>/dev/null || true; wait 2>/dev/null || true; remove_limited; rm -rf "$work"; }
+cleanup() { stop_webhook; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 webhook_test_certificate "$work"
 port=18480

@@ -11,16 +11,14 @@ source hack/lib/webhook.sh
 jars=("$1" "$2")
 rounds=${3:-7}
 work=$(mktemp -d)
-trap 'kill "${WEBHOOK_PID:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'stop_webhook; rm -rf "$work"' EXIT
 webhook_test_certificate "$work"
 declare -A starts
 for ((round = 0; round < rounds; round++)); do
   for jar in "${jars[@]}"; do
     WEBHOOK_JAR=$jar start_webhook 18460 "$work" --shutdown-delay-seconds 0
     starts[$jar]+="$READY_MS "
-    kill "$WEBHOOK_PID"
-    wait "$WEBHOOK_PID" 2>/dev/null || true
-    remove_limited
+    stop_webhook
   done
 done
 echo "| jar | starts (ms, sorted) | median |"

@@ -19,9 +19,7 @@ CP_BIN="$(bash hack/k8s-test-binaries.sh)"
 CP_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rlimit-injector-startup.XXXXXX")"
 finish() {
   local rc=$?
-  kill "${WEBHOOK_PID:-}" 2>/dev/null || true
-  wait "${WEBHOOK_PID:-}" 2>/dev/null || true
-  remove_limited
+  stop_webhook
   cp_stop
   ((rc == 0)) || cp_show_logs
   rm -rf "$CP_DIR"
@@ -44,9 +42,7 @@ start() { # mode jar -> READY_MS
   else
     start_webhook 18470 "$CP_DIR/files" --shutdown-delay-seconds 0
   fi
-  kill "$WEBHOOK_PID"
-  wait "$WEBHOOK_PID" 2>/dev/null || true
-  remove_limited
+  stop_webhook
 }
 
 start self "${jars[0]}"
