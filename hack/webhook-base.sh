@@ -63,7 +63,7 @@ fi
 root=$(mktemp -d "$images_dir/.root.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 kind_log "jlink $modules ($jdk)"
-# jlink says "Created CDS archive successfully" on stdout, where this script prints only the archive's path.
+# Any jlink output goes to stderr: this script's stdout is only the archive's path.
 jlink --add-modules "$modules" "${jlink_flags[@]}" --output "$root/opt/java" >&2
 # java.security still lists the security providers of the modules left out (SunJGSS, XMLDSig, SunPCSC, JdkSASL,
 # SunPKCS11). The JVM looks for a missing one on the class path, which instantiates every provider there:
